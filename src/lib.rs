@@ -1,0 +1,43 @@
+//! infrapipe: typed, safe, fast infrastructure as code for one serverless AWS monitoring
+//! pipeline. Data flows one way: config -> model -> template -> (plan, apply) -> AWS.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod model;
+pub mod package;
+pub mod template;
+
+pub use error::Error;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Runs the CLI in-process: parses `args` (with the program name first), writes to `out` and
+/// `err`, and returns the exit code. `main` is this and nothing else, so tests run every
+/// command exactly as users do.
+pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    use clap::Parser;
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let rendered = e.render().to_string();
+            let target: &mut dyn Write = if e.use_stderr() { err } else { out };
+            let _ = write!(target, "{rendered}");
+            return code;
+        }
+    };
+    match commands::dispatch(&cli, out, err) {
+        Ok(code) => code,
+        Err(e) => {
+            if cli.global.json {
+                let doc = serde_json::json!({ "error": e.to_string() });
+                let _ = writeln!(out, "{doc}");
+            }
+            let _ = writeln!(err, "error: {e}");
+            e.code()
+        }
+    }
+}

@@ -1,0 +1,519 @@
+//! The pipeline as typed resources, built from a validated config for one region. The model
+//! knows nothing of AWS clients or of CloudFormation's syntax.
+
+pub mod iam;
+pub mod names;
+pub mod resources;
+pub mod state_machine;
+
+pub use resources::*;
+
+use crate::config::{CollectorMode, Config, MetricType, Region};
+use crate::package;
+use iam::{Access, Actor, Edge, Node};
+use names::{Names, Sub};
+use serde::Serialize;
+
+/// Logical ids: stable, so a plan never shows a rename as a replacement.
+pub mod ids {
+    pub const RAW_BUCKET: &str = "RawMetricsBucket";
+    pub const RAW_BUCKET_POLICY: &str = "RawMetricsBucketPolicy";
+    pub const RESULTS_BUCKET: &str = "AthenaResultsBucket";
+    pub const RESULTS_BUCKET_POLICY: &str = "AthenaResultsBucketPolicy";
+    pub const TABLE: &str = "MetricsTable";
+    pub const COLLECTOR: &str = "CollectorFunction";
+    pub const COLLECTOR_LOG_GROUP: &str = "CollectorLogGroup";
+    pub const PROCESSOR: &str = "LogProcessorFunction";
+    pub const PROCESSOR_LOG_GROUP: &str = "LogProcessorLogGroup";
+    pub const PROCESSOR_PERMISSION: &str = "LogProcessorInvokePermission";
+    pub const PROCESSOR_DLQ: &str = "LogProcessorDeadLetterQueue";
+    pub const SCHEDULE_DLQ: &str = "ScheduleDeadLetterQueue";
+    pub const STATE_MACHINE: &str = "CollectionStateMachine";
+    pub const STATE_MACHINE_LOG_GROUP: &str = "CollectionStateMachineLogGroup";
+    pub const SCHEDULE: &str = "CollectionSchedule";
+    pub const TOPIC: &str = "AlertsTopic";
+    pub const TOPIC_POLICY: &str = "AlertsTopicPolicy";
+    pub const GLUE_DATABASE: &str = "MetricsDatabase";
+    pub const GLUE_TABLE: &str = "MetricsGlueTable";
+    pub const WORKGROUP: &str = "AnalyticsWorkGroup";
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pipeline {
+    pub stack_name: String,
+    pub region: Region,
+    pub names: Names,
+    pub namespace: String,
+    pub tags: std::collections::BTreeMap<String, String>,
+    pub raw_bucket: Bucket,
+    pub results_bucket: Bucket,
+    pub table: Table,
+    pub functions: Vec<Function>,
+    pub queues: Vec<Queue>,
+    pub log_groups: Vec<LogGroup>,
+    pub state_machine: StateMachine,
+    pub schedule: Schedule,
+    pub topic: Topic,
+    pub alarms: Vec<Alarm>,
+    pub analytics: Analytics,
+    pub edges: Vec<Edge>,
+    pub roles: Vec<Role>,
+}
+
+/// The version of the collector's record format, written into every record's metadata.
+pub const PIPELINE_VERSION: &str = "1.0";
+
+impl Pipeline {
+    /// Builds the pipeline of `config` for `region`.
+    pub fn build(config: &Config, region: &Region) -> std::io::Result<Self> {
+        let names = Names::new(config);
+        let c = &config.collectors;
+        let namespace = c.namespace.as_str().to_owned();
+        let edges = edges(config);
+        let policies = iam::policies(&edges, &names, &namespace);
+
+        let raw_bucket = Bucket {
+            logical_id: ids::RAW_BUCKET,
+            name: names.raw_bucket.clone(),
+            versioned: true,
+            glacier_after_days: Some(config.storage.raw_retention_days.int() as u32),
+            expire_after_days: None,
+            noncurrent_expire_days: Some(config.storage.noncurrent_version_days.int() as u32),
+            abort_incomplete_upload_days: 7,
+            retain: true,
+            notify: Some(Notification {
+                function_logical_id: ids::PROCESSOR,
+                permission_logical_id: ids::PROCESSOR_PERMISSION,
+                suffix: ".json",
+            }),
+        };
+        let results_bucket = Bucket {
+            logical_id: ids::RESULTS_BUCKET,
+            name: names.results_bucket.clone(),
+            versioned: false,
+            glacier_after_days: None,
+            expire_after_days: Some(config.analytics.results_retention_days.int() as u32),
+            noncurrent_expire_days: None,
+            abort_incomplete_upload_days: 1,
+            retain: false,
+            notify: None,
+        };
+        let table = Table {
+            logical_id: ids::TABLE,
+            name: names.table.clone(),
+            partition_key: "instance_id",
+            sort_key: "metric_key",
+            gsi_name: "MetricTypeIndex",
+            gsi_partition_key: "metric_type",
+            gsi_sort_key: "timestamp",
+            ttl_attribute: "expires_at",
+            ttl_days: config.storage.table_ttl_days.int() as u32,
+            point_in_time_recovery: true,
+            deletion_protection: config.storage.table_deletion_protection,
+        };
+
+        let collector_pkg = package::package(FunctionKind::Collector)?;
+        let processor_pkg = package::package(FunctionKind::LogProcessor)?;
+        let mut collector_env = vec![
+            (
+                "COLLECTOR_MODE",
+                Sub::new(match c.mode {
+                    CollectorMode::Simulated => "simulated",
+                    CollectorMode::Cloudwatch => "cloudwatch",
+                }),
+            ),
+            ("METRICS_NAMESPACE", Sub::new(&namespace)),
+            (
+                "PER_INSTANCE_METRICS",
+                Sub::new(c.per_instance_metrics.to_string()),
+            ),
+            ("PIPELINE", Sub::new(&names.prefix)),
+            ("PIPELINE_VERSION", Sub::new(PIPELINE_VERSION)),
+            ("RAW_BUCKET", names.raw_bucket.clone()),
+        ];
+        if !c.instances.is_empty() {
+            let ids: Vec<&str> = c.instances.iter().map(|i| i.as_str()).collect();
+            collector_env.push(("INSTANCE_IDS", Sub::new(ids.join(","))));
+        }
+        if let Some((k, v)) = c.instance_tags.iter().next() {
+            collector_env.push(("INSTANCE_TAG", Sub::new(format!("{k}={v}"))));
+        }
+        collector_env.sort_by_key(|(k, _)| *k);
+        let reserved = c.reserved_concurrency.map(|r| r.int() as u32);
+        let function = |kind: FunctionKind,
+                        logical_id,
+                        role: Actor,
+                        log_group_logical_id,
+                        name: &String,
+                        pkg: &package::Package,
+                        environment,
+                        dead_letter_queue| Function {
+            kind,
+            logical_id,
+            role_logical_id: role.role_logical_id(),
+            log_group_logical_id,
+            name: name.clone(),
+            runtime: c.runtime.as_str(),
+            architecture: c.architecture.as_str(),
+            handler: "handler.handler",
+            memory_mb: c.memory_mb.int() as u32,
+            timeout_seconds: c.timeout_seconds.int() as u32,
+            reserved_concurrency: reserved,
+            code_bucket: names.artifact_bucket.clone(),
+            code_key: pkg.key(),
+            environment,
+            dead_letter_queue,
+        };
+        let functions = vec![
+            function(
+                FunctionKind::Collector,
+                ids::COLLECTOR,
+                Actor::Collector,
+                ids::COLLECTOR_LOG_GROUP,
+                &names.collector_function,
+                &collector_pkg,
+                collector_env,
+                None,
+            ),
+            function(
+                FunctionKind::LogProcessor,
+                ids::PROCESSOR,
+                Actor::LogProcessor,
+                ids::PROCESSOR_LOG_GROUP,
+                &names.processor_function,
+                &processor_pkg,
+                vec![
+                    ("METRICS_NAMESPACE", Sub::new(&namespace)),
+                    ("TABLE_NAME", Sub::new(&names.table)),
+                    ("TTL_DAYS", Sub::new(table.ttl_days.to_string())),
+                ],
+                Some(ids::PROCESSOR_DLQ),
+            ),
+        ];
+        let fourteen_days = 14 * 86_400;
+        let queues = vec![
+            Queue {
+                logical_id: ids::SCHEDULE_DLQ,
+                name: names.schedule_dlq.clone(),
+                retention_seconds: fourteen_days,
+            },
+            Queue {
+                logical_id: ids::PROCESSOR_DLQ,
+                name: names.processor_dlq.clone(),
+                retention_seconds: fourteen_days,
+            },
+        ];
+        let retention = config.logs.retention_days.get();
+        let log_groups = vec![
+            LogGroup {
+                logical_id: ids::COLLECTOR_LOG_GROUP,
+                name: Names::function_log_group(&names.collector_function),
+                retention_days: retention,
+            },
+            LogGroup {
+                logical_id: ids::PROCESSOR_LOG_GROUP,
+                name: Names::function_log_group(&names.processor_function),
+                retention_days: retention,
+            },
+            LogGroup {
+                logical_id: ids::STATE_MACHINE_LOG_GROUP,
+                name: names.state_machine_log_group.clone(),
+                retention_days: retention,
+            },
+        ];
+        let state_machine = StateMachine {
+            logical_id: ids::STATE_MACHINE,
+            name: names.state_machine.clone(),
+            role_logical_id: Actor::StateMachine.role_logical_id(),
+            log_group_logical_id: ids::STATE_MACHINE_LOG_GROUP,
+            definition: state_machine::definition(&c.metrics, c.timeout_seconds.int() as u32 + 10),
+            branches: c.metrics.clone(),
+        };
+        let schedule = Schedule {
+            logical_id: ids::SCHEDULE,
+            name: names.schedule.clone(),
+            expression: config.schedule.to_string(),
+            role_logical_id: Actor::Scheduler.role_logical_id(),
+            target_logical_id: ids::STATE_MACHINE,
+            dead_letter_queue: ids::SCHEDULE_DLQ,
+            retry_attempts: state_machine::RETRY_ATTEMPTS,
+            max_event_age_seconds: 3_600,
+        };
+        let topic = Topic {
+            logical_id: ids::TOPIC,
+            policy_logical_id: ids::TOPIC_POLICY,
+            name: names.topic.clone(),
+            emails: config
+                .notifications
+                .emails
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
+        };
+        let alarms = alarms(config, &names, &namespace);
+        let analytics = analytics(config, &names);
+        let roles = Actor::ALL
+            .iter()
+            .filter_map(|&actor| {
+                let statements = policies.get(&actor)?.clone();
+                Some(Role {
+                    actor,
+                    logical_id: actor.role_logical_id(),
+                    principals: if actor == Actor::Analyst {
+                        config
+                            .analytics
+                            .query_principals
+                            .iter()
+                            .map(|p| p.as_str().to_owned())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    statements,
+                })
+            })
+            .collect();
+
+        Ok(Self {
+            stack_name: config.stack_name(),
+            region: region.clone(),
+            names,
+            namespace,
+            tags: config.tags.clone(),
+            raw_bucket,
+            results_bucket,
+            table,
+            functions,
+            queues,
+            log_groups,
+            state_machine,
+            schedule,
+            topic,
+            alarms,
+            analytics,
+            edges,
+            roles,
+        })
+    }
+
+    pub fn function(&self, kind: FunctionKind) -> Option<&Function> {
+        self.functions.iter().find(|f| f.kind == kind)
+    }
+}
+
+/// Who touches what: the source of every IAM policy and of the pipeline's diagram.
+pub fn edges(config: &Config) -> Vec<Edge> {
+    use Access::*;
+    let e = |from, to, access| Edge { from, to, access };
+    let mut edges = vec![
+        e(Actor::Scheduler, Node::StateMachine, StartExecution),
+        e(Actor::Scheduler, Node::ScheduleDlq, SendMessages),
+        e(Actor::StateMachine, Node::Collector, Invoke),
+        e(Actor::StateMachine, Node::LogDelivery, DeliverLogs),
+        e(Actor::Collector, Node::RawBucket, PutObjects),
+        e(Actor::Collector, Node::Metrics, PutMetrics),
+        e(Actor::Collector, Node::CollectorLogGroup, WriteLogs),
+        e(Actor::LogProcessor, Node::RawBucket, ReadObjects),
+        e(Actor::LogProcessor, Node::Table, WriteItems),
+        e(Actor::LogProcessor, Node::ProcessorDlq, SendMessages),
+        e(Actor::LogProcessor, Node::Metrics, PutMetrics),
+        e(Actor::LogProcessor, Node::ProcessorLogGroup, WriteLogs),
+    ];
+    if config.collectors.mode == CollectorMode::Cloudwatch {
+        edges.push(e(Actor::Collector, Node::Fleet, DescribeInstances));
+        edges.push(e(Actor::Collector, Node::Fleet, ReadMetrics));
+    }
+    if !config.analytics.query_principals.is_empty() {
+        edges.extend([
+            e(Actor::Analyst, Node::WorkGroup, RunQueries),
+            e(Actor::Analyst, Node::GlueTable, ReadCatalog),
+            e(Actor::Analyst, Node::RawBucket, ListBucket),
+            e(Actor::Analyst, Node::RawBucket, ReadObjects),
+            e(Actor::Analyst, Node::ResultsBucket, ListBucket),
+            e(Actor::Analyst, Node::ResultsBucket, WriteObjects),
+        ]);
+    }
+    edges
+}
+
+fn alarms(config: &Config, names: &Names, namespace: &str) -> Vec<Alarm> {
+    let a = &config.alarms;
+    let p = &a.evaluation_periods;
+    let period = config.alarm_period_seconds();
+    let fleet = vec![("Pipeline", Sub::new(&names.prefix))];
+    let function_dim = |f: &str| vec![("FunctionName", Sub::new(f))];
+    let custom = |name, dimensions, statistic| AlarmMetric::Single {
+        namespace: namespace.to_owned(),
+        name,
+        dimensions,
+        statistic,
+    };
+    let alarm = |logical_id,
+                 suffix: &str,
+                 description: String,
+                 metric,
+                 threshold,
+                 periods: f64,
+                 missing| Alarm {
+        logical_id,
+        name: names.alarm(suffix),
+        description,
+        metric,
+        threshold,
+        evaluation_periods: periods as u32,
+        period_seconds: period,
+        missing_data: missing,
+    };
+    vec![
+        alarm(
+            "HighCpuAlarm",
+            "high-cpu",
+            format!(
+                "WARNING: fleet CPU utilization above {} %",
+                a.cpu_high_percent
+            ),
+            custom(
+                MetricType::Cpu.metric_name(),
+                fleet.clone(),
+                Statistic::Maximum,
+            ),
+            a.cpu_high_percent.get(),
+            p.cpu.get(),
+            MissingData::Missing,
+        ),
+        alarm(
+            "DataCollectorErrorsAlarm",
+            "collector-errors",
+            "CRITICAL: the collector failed to collect or store metrics".to_owned(),
+            custom(
+                "DataCollectorErrors",
+                function_dim(&names.collector_function),
+                Statistic::Sum,
+            ),
+            0.0,
+            p.collector_errors.get(),
+            MissingData::NotBreaching,
+        ),
+        alarm(
+            "LogProcessorErrorsAlarm",
+            "log-processor-errors",
+            "CRITICAL: the log processor rejected malformed records or failed".to_owned(),
+            custom(
+                "LogProcessorErrors",
+                function_dim(&names.processor_function),
+                Statistic::Sum,
+            ),
+            0.0,
+            p.processor_errors.get(),
+            MissingData::NotBreaching,
+        ),
+        alarm(
+            "DynamoDbThrottlesAlarm",
+            "dynamodb-throttles",
+            "HIGH: requests to the metrics table were throttled".to_owned(),
+            AlarmMetric::TableThrottles {
+                table: names.table.clone(),
+            },
+            0.0,
+            p.dynamodb_throttles.get(),
+            MissingData::NotBreaching,
+        ),
+        alarm(
+            "HighMemoryAlarm",
+            "high-memory",
+            format!(
+                "WARNING: fleet memory utilization above {} %",
+                a.memory_high_percent
+            ),
+            custom(MetricType::Memory.metric_name(), fleet, Statistic::Maximum),
+            a.memory_high_percent.get(),
+            p.memory.get(),
+            MissingData::Missing,
+        ),
+        alarm(
+            "CollectorDurationAlarm",
+            "collector-duration",
+            format!(
+                "WARNING: a collector run took longer than {} ms",
+                a.lambda_duration_ms
+            ),
+            AlarmMetric::Single {
+                namespace: "AWS/Lambda".to_owned(),
+                name: "Duration",
+                dimensions: function_dim(&names.collector_function),
+                statistic: Statistic::Maximum,
+            },
+            a.lambda_duration_ms.get(),
+            p.lambda_duration.get(),
+            MissingData::NotBreaching,
+        ),
+    ]
+}
+
+/// First year partition projection enumerates; queries name years from here on.
+const FIRST_YEAR: u32 = 2024;
+
+fn analytics(config: &Config, names: &Names) -> Analytics {
+    let t = &names.glue_table;
+    let columns = vec![
+        Column {
+            name: "timestamp",
+            kind: "string",
+        },
+        Column {
+            name: "instance_id",
+            kind: "string",
+        },
+        Column {
+            name: "region",
+            kind: "string",
+        },
+        Column {
+            name: "metric_type",
+            kind: "string",
+        },
+        Column {
+            name: "value",
+            kind: "double",
+        },
+        Column {
+            name: "unit",
+            kind: "string",
+        },
+        Column {
+            name: "metadata",
+            kind: "struct<collection_method:string,pipeline_version:string>",
+        },
+    ];
+    let named_queries = vec![
+        NamedQuery {
+            logical_id: "AverageCpuByInstanceQuery",
+            name: "average-cpu-by-instance",
+            description: "Average, maximum and minimum CPU by instance for one week (seed query 1)",
+            sql: format!(
+                "SELECT instance_id,\n  AVG(value) AS avg_cpu,\n  MAX(value) AS max_cpu,\n  MIN(value) AS min_cpu\nFROM {t}\nWHERE metric_type = 'cpu'\n  AND year = '2026'\n  AND month = '02'\n  AND day BETWEEN '13' AND '20'\nGROUP BY instance_id\nORDER BY avg_cpu DESC"
+            ),
+        },
+        NamedQuery {
+            logical_id: "PeakMemoryTrendQuery",
+            name: "peak-memory-trend",
+            description: "Daily peak memory for one month (seed query 2, with from_iso8601_timestamp for engine 3)",
+            sql: format!(
+                "SELECT date_trunc('day', from_iso8601_timestamp(timestamp)) AS date,\n  MAX(value) AS peak_memory\nFROM {t}\nWHERE metric_type = 'memory'\n  AND year = '2026'\n  AND month = '02'\nGROUP BY date_trunc('day', from_iso8601_timestamp(timestamp))\nORDER BY date"
+            ),
+        },
+    ];
+    Analytics {
+        database_logical_id: ids::GLUE_DATABASE,
+        table_logical_id: ids::GLUE_TABLE,
+        workgroup_logical_id: ids::WORKGROUP,
+        database: names.glue_database.clone(),
+        table: t.clone(),
+        workgroup: names.workgroup.clone(),
+        columns,
+        partition_keys: vec!["year", "month", "day", "hour"],
+        projection_first_year: FIRST_YEAR,
+        bytes_scanned_cutoff: config.analytics.bytes_scanned_cutoff_mb.int() as u64 * 1_000_000,
+        named_queries,
+    }
+}

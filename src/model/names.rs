@@ -1,0 +1,213 @@
+//! Every physical name and ARN of the pipeline, derived in one place from name, environment,
+//! and the account and region CloudFormation deploys to (as pseudo parameters, so one template
+//! serves any account and two environments or regions never collide).
+
+use crate::config::Config;
+use serde::Serialize;
+use std::fmt;
+
+/// A CloudFormation `Fn::Sub` template string: `${AWS::AccountId}`-style references resolve at
+/// deploy time; literal `${` is written `${!`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Sub(pub String);
+
+impl Sub {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// True when the string references nothing and can be written as a plain literal.
+    pub fn is_literal(&self) -> bool {
+        !self.0.contains("${")
+    }
+    /// The string with pseudo parameters replaced, for showing to people and for names that are
+    /// known once account and region are (drift, status, destroy).
+    pub fn resolve(&self, account: &str, region: &str) -> String {
+        self.0
+            .replace("${AWS::AccountId}", account)
+            .replace("${AWS::Region}", region)
+            .replace("${AWS::Partition}", partition(region))
+            .replace("${!", "${")
+    }
+}
+
+impl fmt::Display for Sub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The ARN partition of a region.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+const ARN: &str = "arn:${AWS::Partition}";
+const REGION_ACCOUNT: &str = "${AWS::Region}:${AWS::AccountId}";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Names {
+    /// `name-environment`: the stack name and every resource name's prefix.
+    pub prefix: String,
+    pub raw_bucket: Sub,
+    pub results_bucket: Sub,
+    pub artifact_bucket: Sub,
+    pub table: String,
+    pub collector_function: String,
+    pub processor_function: String,
+    pub state_machine: String,
+    pub schedule: String,
+    pub schedule_group: String,
+    pub topic: String,
+    pub schedule_dlq: String,
+    pub processor_dlq: String,
+    pub state_machine_log_group: String,
+    pub glue_database: String,
+    pub glue_table: String,
+    pub workgroup: String,
+}
+
+/// Folder of the bundled Lambda zips inside the artifact bucket.
+pub const ARTIFACT_PREFIX: &str = "infrapipe";
+
+impl Names {
+    pub fn new(config: &Config) -> Self {
+        let prefix = config.stack_name();
+        let p = &prefix;
+        Self {
+            raw_bucket: Sub::new(format!("{p}-raw-${{AWS::AccountId}}-${{AWS::Region}}")),
+            results_bucket: Sub::new(format!("{p}-athena-${{AWS::AccountId}}-${{AWS::Region}}")),
+            artifact_bucket: Sub::new("infrapipe-assets-${AWS::AccountId}-${AWS::Region}"),
+            table: format!("{p}-metrics"),
+            collector_function: format!("{p}-collector"),
+            processor_function: format!("{p}-log-processor"),
+            state_machine: format!("{p}-collection"),
+            schedule: format!("{p}-collection"),
+            schedule_group: "default".to_owned(),
+            topic: format!("{p}-alerts"),
+            schedule_dlq: format!("{p}-schedule-dlq"),
+            processor_dlq: format!("{p}-log-processor-dlq"),
+            state_machine_log_group: format!("/aws/vendedlogs/states/{p}-collection"),
+            glue_database: p.replace('-', "_"),
+            glue_table: "infra_metrics".to_owned(),
+            workgroup: p.clone(),
+            prefix,
+        }
+    }
+
+    pub fn function_log_group(function: &str) -> String {
+        format!("/aws/lambda/{function}")
+    }
+
+    pub fn alarm(&self, suffix: &str) -> String {
+        format!("{}-{suffix}", self.prefix)
+    }
+
+    pub fn bucket_arn(bucket: &Sub) -> Sub {
+        Sub::new(format!("{ARN}:s3:::{bucket}"))
+    }
+
+    pub fn objects_arn(bucket: &Sub, key_pattern: &str) -> Sub {
+        Sub::new(format!("{ARN}:s3:::{bucket}/{key_pattern}"))
+    }
+
+    pub fn function_arn(function: &str) -> Sub {
+        Sub::new(format!("{ARN}:lambda:{REGION_ACCOUNT}:function:{function}"))
+    }
+
+    pub fn state_machine_arn(&self) -> Sub {
+        Sub::new(format!(
+            "{ARN}:states:{REGION_ACCOUNT}:stateMachine:{}",
+            self.state_machine
+        ))
+    }
+
+    pub fn table_arn(&self) -> Sub {
+        Sub::new(format!(
+            "{ARN}:dynamodb:{REGION_ACCOUNT}:table/{}",
+            self.table
+        ))
+    }
+
+    pub fn queue_arn(queue: &str) -> Sub {
+        Sub::new(format!("{ARN}:sqs:{REGION_ACCOUNT}:{queue}"))
+    }
+
+    pub fn topic_arn(&self) -> Sub {
+        Sub::new(format!("{ARN}:sns:{REGION_ACCOUNT}:{}", self.topic))
+    }
+
+    pub fn log_group_arn(group: &str) -> Sub {
+        Sub::new(format!("{ARN}:logs:{REGION_ACCOUNT}:log-group:{group}"))
+    }
+
+    pub fn log_streams_arn(group: &str) -> Sub {
+        Sub::new(format!(
+            "{ARN}:logs:{REGION_ACCOUNT}:log-group:{group}:log-stream:*"
+        ))
+    }
+
+    pub fn workgroup_arn(&self) -> Sub {
+        Sub::new(format!(
+            "{ARN}:athena:{REGION_ACCOUNT}:workgroup/{}",
+            self.workgroup
+        ))
+    }
+
+    pub fn glue_catalog_arn() -> Sub {
+        Sub::new(format!("{ARN}:glue:{REGION_ACCOUNT}:catalog"))
+    }
+
+    pub fn glue_database_arn(&self) -> Sub {
+        Sub::new(format!(
+            "{ARN}:glue:{REGION_ACCOUNT}:database/{}",
+            self.glue_database
+        ))
+    }
+
+    pub fn glue_table_arn(&self) -> Sub {
+        Sub::new(format!(
+            "{ARN}:glue:{REGION_ACCOUNT}:table/{}/{}",
+            self.glue_database, self.glue_table
+        ))
+    }
+
+    pub fn alarm_arns() -> Sub {
+        Sub::new(format!("{ARN}:cloudwatch:{REGION_ACCOUNT}:alarm:*"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ENVIRONMENT_MAX, NAME_MAX, REGION_MAX_LEN};
+
+    #[test]
+    fn longest_allowed_names_keep_buckets_within_63_characters() {
+        let prefix_len = NAME_MAX + 1 + ENVIRONMENT_MAX;
+        let prefix = "a".repeat(prefix_len);
+        let account = "123456789012";
+        let region = "a".repeat(REGION_MAX_LEN);
+        for suffix in ["raw", "athena"] {
+            let bucket = Sub::new(format!(
+                "{prefix}-{suffix}-${{AWS::AccountId}}-${{AWS::Region}}"
+            ));
+            let len = bucket.resolve(account, &region).len();
+            assert!(len <= 63, "{suffix} bucket would be {len} characters");
+        }
+    }
+
+    #[test]
+    fn resolve_substitutes_pseudo_parameters() {
+        let s = Sub::new("arn:${AWS::Partition}:s3:::b-${AWS::AccountId}-${AWS::Region}/${!year}");
+        assert_eq!(
+            s.resolve("123456789012", "eu-west-1"),
+            "arn:aws:s3:::b-123456789012-eu-west-1/${year}"
+        );
+    }
+}

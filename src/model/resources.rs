@@ -1,0 +1,207 @@
+//! The typed resources of the pipeline: what each one is, in the model's terms. `template.rs`
+//! turns them into CloudFormation; nothing here knows CloudFormation's property names.
+
+use super::names::Sub;
+use crate::config::MetricType;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bucket {
+    pub logical_id: &'static str,
+    pub name: Sub,
+    pub versioned: bool,
+    /// Days in S3 Standard before moving to Glacier (None: never).
+    pub glacier_after_days: Option<u32>,
+    /// Days before current objects expire (None: never).
+    pub expire_after_days: Option<u32>,
+    pub noncurrent_expire_days: Option<u32>,
+    pub abort_incomplete_upload_days: u32,
+    /// Kept when the stack is deleted or the bucket replaced.
+    pub retain: bool,
+    /// Lambda notified on `s3:ObjectCreated:*` (with the permission it depends on).
+    pub notify: Option<Notification>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    pub function_logical_id: &'static str,
+    pub permission_logical_id: &'static str,
+    pub suffix: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub logical_id: &'static str,
+    pub name: String,
+    pub partition_key: &'static str,
+    /// `"<epoch>#<metric_type>"`: unique per point (the seed's numeric timestamp key collided).
+    pub sort_key: &'static str,
+    pub gsi_name: &'static str,
+    pub gsi_partition_key: &'static str,
+    /// Kept as a number attribute for the GSI's range key.
+    pub gsi_sort_key: &'static str,
+    pub ttl_attribute: &'static str,
+    pub ttl_days: u32,
+    pub point_in_time_recovery: bool,
+    pub deletion_protection: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum FunctionKind {
+    Collector,
+    LogProcessor,
+}
+
+impl FunctionKind {
+    pub const ALL: [FunctionKind; 2] = [FunctionKind::Collector, FunctionKind::LogProcessor];
+
+    /// Folder under `lambdas/` that holds the function's code.
+    pub fn source_dir(self) -> &'static str {
+        match self {
+            FunctionKind::Collector => "collector",
+            FunctionKind::LogProcessor => "log_processor",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Function {
+    pub kind: FunctionKind,
+    pub logical_id: &'static str,
+    pub role_logical_id: &'static str,
+    pub log_group_logical_id: &'static str,
+    pub name: String,
+    pub runtime: &'static str,
+    pub architecture: &'static str,
+    pub handler: &'static str,
+    pub memory_mb: u32,
+    pub timeout_seconds: u32,
+    pub reserved_concurrency: Option<u32>,
+    pub code_bucket: Sub,
+    pub code_key: String,
+    pub environment: Vec<(&'static str, Sub)>,
+    /// Queue for failed asynchronous invocations (only the S3-triggered processor has them).
+    pub dead_letter_queue: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Queue {
+    pub logical_id: &'static str,
+    pub name: String,
+    pub retention_seconds: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogGroup {
+    pub logical_id: &'static str,
+    pub name: String,
+    pub retention_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StateMachine {
+    pub logical_id: &'static str,
+    pub name: String,
+    pub role_logical_id: &'static str,
+    pub log_group_logical_id: &'static str,
+    /// The Amazon States Language definition; `${CollectorArn}` is substituted at deploy time.
+    pub definition: serde_json::Value,
+    pub branches: Vec<MetricType>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    pub logical_id: &'static str,
+    pub name: String,
+    pub expression: String,
+    pub role_logical_id: &'static str,
+    pub target_logical_id: &'static str,
+    pub dead_letter_queue: &'static str,
+    pub retry_attempts: u32,
+    pub max_event_age_seconds: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    pub logical_id: &'static str,
+    pub policy_logical_id: &'static str,
+    pub name: String,
+    pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Statistic {
+    Sum,
+    Maximum,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MissingData {
+    /// Nothing happened (no errors, no throttles): not a breach.
+    NotBreaching,
+    /// No data keeps the alarm's state; the errors alarm covers a collector that stopped.
+    Missing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum AlarmMetric {
+    Single {
+        namespace: String,
+        name: &'static str,
+        dimensions: Vec<(&'static str, Sub)>,
+        statistic: Statistic,
+    },
+    /// Read plus write throttle events of the table, as one metric-math expression.
+    TableThrottles { table: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Alarm {
+    pub logical_id: &'static str,
+    pub name: String,
+    pub description: String,
+    pub metric: AlarmMetric,
+    pub threshold: f64,
+    pub evaluation_periods: u32,
+    pub period_seconds: u64,
+    pub missing_data: MissingData,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Analytics {
+    pub database_logical_id: &'static str,
+    pub table_logical_id: &'static str,
+    pub workgroup_logical_id: &'static str,
+    pub database: String,
+    pub table: String,
+    pub workgroup: String,
+    pub columns: Vec<Column>,
+    pub partition_keys: Vec<&'static str>,
+    /// First year partition projection enumerates.
+    pub projection_first_year: u32,
+    pub bytes_scanned_cutoff: u64,
+    pub named_queries: Vec<NamedQuery>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedQuery {
+    pub logical_id: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    pub actor: super::iam::Actor,
+    pub logical_id: &'static str,
+    /// AWS principals that may assume it, for roles people assume.
+    pub principals: Vec<String>,
+    pub statements: Vec<super::iam::Statement>,
+}

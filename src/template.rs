@@ -1,0 +1,672 @@
+//! Model -> CloudFormation JSON. Deterministic: keys are sorted (serde_json's map is a BTreeMap),
+//! logical ids are fixed, and nothing reads a clock, so the same config renders the same bytes.
+
+use crate::model::iam::{Actor, Statement};
+use crate::model::names::{Names, Sub};
+use crate::model::*;
+use serde_json::{Map, Value, json};
+
+/// `{"Ref": id}`
+pub fn r#ref(id: &str) -> Value {
+    json!({ "Ref": id })
+}
+
+/// `{"Fn::GetAtt": [id, attr]}`
+pub fn get_att(id: &str, attr: &str) -> Value {
+    json!({ "Fn::GetAtt": [id, attr] })
+}
+
+/// A string with pseudo-parameter references as `Fn::Sub`, or a plain literal when it has none.
+pub fn sub(s: &Sub) -> Value {
+    if s.is_literal() {
+        json!(s.0)
+    } else {
+        json!({ "Fn::Sub": s.0 })
+    }
+}
+
+/// Renders the pipeline's template as a JSON value.
+pub fn render(p: &Pipeline) -> Value {
+    let mut resources = Map::new();
+    let mut add = |id: &str, v: Value| {
+        resources.insert(id.to_owned(), v);
+    };
+
+    for b in [&p.raw_bucket, &p.results_bucket] {
+        add(b.logical_id, bucket(b));
+        add(&format!("{}Policy", b.logical_id), tls_only_policy(b));
+    }
+    add(p.table.logical_id, table(&p.table));
+    for f in &p.functions {
+        add(f.logical_id, function(f));
+    }
+    if let Some(n) = &p.raw_bucket.notify {
+        add(
+            n.permission_logical_id,
+            json!({
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": get_att(n.function_logical_id, "Arn"),
+                    "Principal": "s3.amazonaws.com",
+                    "SourceAccount": r#ref("AWS::AccountId"),
+                    "SourceArn": sub(&Names::bucket_arn(&p.raw_bucket.name)),
+                }
+            }),
+        );
+    }
+    for q in &p.queues {
+        add(
+            q.logical_id,
+            json!({
+                "Type": "AWS::SQS::Queue",
+                "Properties": {
+                    "QueueName": q.name,
+                    "MessageRetentionPeriod": q.retention_seconds,
+                    "SqsManagedSseEnabled": true,
+                }
+            }),
+        );
+    }
+    for g in &p.log_groups {
+        add(
+            g.logical_id,
+            json!({
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": { "LogGroupName": g.name, "RetentionInDays": g.retention_days }
+            }),
+        );
+    }
+    add(p.state_machine.logical_id, state_machine(&p.state_machine));
+    add(p.schedule.logical_id, schedule(&p.schedule));
+    add(
+        p.topic.logical_id,
+        json!({
+            "Type": "AWS::SNS::Topic",
+            "Metadata": skip_reason("CKV_AWS_26", "Encrypted with SSE it would need a customer-managed KMS key; CloudWatch alarms cannot publish to a topic encrypted with alias/aws/sns, so alerts would silently stop. Alarm notifications carry no sensitive data."),
+            "Properties": { "TopicName": p.topic.name }
+        }),
+    );
+    add(p.topic.policy_logical_id, topic_policy(p));
+    for (i, email) in p.topic.emails.iter().enumerate() {
+        add(
+            &format!("AlertsEmailSubscription{}", i + 1),
+            json!({
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {
+                    "Protocol": "email",
+                    "Endpoint": email,
+                    "TopicArn": r#ref(p.topic.logical_id),
+                }
+            }),
+        );
+    }
+    for a in &p.alarms {
+        add(a.logical_id, alarm(a, p.topic.logical_id));
+    }
+    analytics(p, &mut add);
+    for role in &p.roles {
+        add(role.logical_id, iam_role(role));
+    }
+
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": format!(
+            "infrapipe {}: serverless monitoring pipeline {} ({}). Generated; edit infrapipe.yaml, not this file.",
+            env!("CARGO_PKG_VERSION"), p.stack_name, p.region
+        ),
+        "Resources": resources,
+        "Outputs": outputs(p),
+    })
+}
+
+/// The template as the bytes `synth` writes: pretty JSON with a final newline.
+pub fn to_string(template: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(template).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn skip_reason(rule: &str, reason: &str) -> Value {
+    json!({ "checkov": { "skip": [{ "id": rule, "comment": reason }] } })
+}
+
+fn bucket(b: &Bucket) -> Value {
+    let mut rules = vec![json!({
+        "Id": "AbortIncompleteUploads",
+        "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": b.abort_incomplete_upload_days },
+    })];
+    if let Some(days) = b.glacier_after_days {
+        rules.push(json!({
+            "Id": "TransitionToGlacier",
+            "Status": "Enabled",
+            "Transitions": [{ "StorageClass": "GLACIER", "TransitionInDays": days }],
+        }));
+    }
+    if let Some(days) = b.expire_after_days {
+        rules.push(json!({ "Id": "ExpireObjects", "Status": "Enabled", "ExpirationInDays": days }));
+    }
+    if let Some(days) = b.noncurrent_expire_days {
+        rules.push(json!({
+            "Id": "ExpireNoncurrentVersions",
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": { "NoncurrentDays": days },
+        }));
+    }
+    let mut props = json!({
+        "BucketName": sub(&b.name),
+        "BucketEncryption": {
+            "ServerSideEncryptionConfiguration": [{
+                "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
+                "BucketKeyEnabled": true,
+            }]
+        },
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": true,
+            "BlockPublicPolicy": true,
+            "IgnorePublicAcls": true,
+            "RestrictPublicBuckets": true,
+        },
+        "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+        "LifecycleConfiguration": { "Rules": rules },
+    });
+    if b.versioned {
+        props["VersioningConfiguration"] = json!({ "Status": "Enabled" });
+    }
+    let mut resource = json!({
+        "Type": "AWS::S3::Bucket",
+        "Metadata": skip_reason("CKV_AWS_18", "Access logging would need a third bucket per region; CloudTrail data events are the audit trail where required."),
+        "Properties": props,
+    });
+    if let Some(n) = &b.notify {
+        resource["Properties"]["NotificationConfiguration"] = json!({
+            "LambdaConfigurations": [{
+                "Event": "s3:ObjectCreated:*",
+                "Function": get_att(n.function_logical_id, "Arn"),
+                "Filter": { "S3Key": { "Rules": [{ "Name": "suffix", "Value": n.suffix }] } },
+            }]
+        });
+        // The permission must exist before S3 validates the notification; no cycle, because
+        // the permission names the bucket by its derived ARN, not by a reference.
+        resource["DependsOn"] = json!([n.permission_logical_id]);
+    }
+    let policy = if b.retain { "Retain" } else { "Delete" };
+    resource["DeletionPolicy"] = json!(policy);
+    resource["UpdateReplacePolicy"] = json!(policy);
+    resource
+}
+
+fn tls_only_policy(b: &Bucket) -> Value {
+    json!({
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {
+            "Bucket": r#ref(b.logical_id),
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": { "AWS": "*" },
+                    "Action": "s3:*",
+                    "Resource": [
+                        sub(&Names::bucket_arn(&b.name)),
+                        sub(&Names::objects_arn(&b.name, "*")),
+                    ],
+                    "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+                }]
+            }
+        }
+    })
+}
+
+fn table(t: &Table) -> Value {
+    json!({
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": t.name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                { "AttributeName": t.partition_key, "AttributeType": "S" },
+                { "AttributeName": t.sort_key, "AttributeType": "S" },
+                { "AttributeName": t.gsi_partition_key, "AttributeType": "S" },
+                { "AttributeName": t.gsi_sort_key, "AttributeType": "N" },
+            ],
+            "KeySchema": [
+                { "AttributeName": t.partition_key, "KeyType": "HASH" },
+                { "AttributeName": t.sort_key, "KeyType": "RANGE" },
+            ],
+            "GlobalSecondaryIndexes": [{
+                "IndexName": t.gsi_name,
+                "KeySchema": [
+                    { "AttributeName": t.gsi_partition_key, "KeyType": "HASH" },
+                    { "AttributeName": t.gsi_sort_key, "KeyType": "RANGE" },
+                ],
+                "Projection": { "ProjectionType": "ALL" },
+            }],
+            "TimeToLiveSpecification": { "AttributeName": t.ttl_attribute, "Enabled": true },
+            "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": t.point_in_time_recovery },
+            "SSESpecification": { "SSEEnabled": true },
+            "DeletionProtectionEnabled": t.deletion_protection,
+        }
+    })
+}
+
+fn function(f: &Function) -> Value {
+    let env: Map<String, Value> = f
+        .environment
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), sub(v)))
+        .collect();
+    let mut skips = vec![
+        json!({ "id": "CKV_AWS_117", "comment": "Reaches only public AWS endpoints (S3, DynamoDB, CloudWatch); a VPC would add NAT or endpoint cost and no isolation." }),
+        json!({ "id": "CKV_AWS_173", "comment": "Environment holds only resource names, no secrets." }),
+    ];
+    if f.reserved_concurrency.is_none() {
+        skips.push(json!({ "id": "CKV_AWS_115", "comment": "Reserved concurrency is off by default: new accounts often have a quota of 10 that must stay unreserved (collectors.reserved_concurrency)." }));
+    }
+    if f.dead_letter_queue.is_none() {
+        skips.push(json!({ "id": "CKV_AWS_116", "comment": "Invoked synchronously by Step Functions, which retries and catches; a DLQ applies only to asynchronous invocations." }));
+    }
+    let mut props = json!({
+        "FunctionName": f.name,
+        "Runtime": f.runtime,
+        "Architectures": [f.architecture],
+        "Handler": f.handler,
+        "MemorySize": f.memory_mb,
+        "Timeout": f.timeout_seconds,
+        "Role": get_att(f.role_logical_id, "Arn"),
+        "Code": { "S3Bucket": sub(&f.code_bucket), "S3Key": f.code_key },
+        "Environment": { "Variables": env },
+        "LoggingConfig": { "LogGroup": r#ref(f.log_group_logical_id), "LogFormat": "JSON" },
+    });
+    if let Some(n) = f.reserved_concurrency {
+        props["ReservedConcurrentExecutions"] = json!(n);
+    }
+    if let Some(q) = f.dead_letter_queue {
+        props["DeadLetterConfig"] = json!({ "TargetArn": get_att(q, "Arn") });
+    }
+    json!({
+        "Type": "AWS::Lambda::Function",
+        "Metadata": { "checkov": { "skip": skips } },
+        "Properties": props,
+    })
+}
+
+fn state_machine(s: &StateMachine) -> Value {
+    // ASL is JSON inside a string; serde_json renders it with sorted keys, so it is stable too.
+    let definition = serde_json::to_string_pretty(&s.definition).unwrap_or_default();
+    json!({
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {
+            "StateMachineName": s.name,
+            "StateMachineType": "STANDARD",
+            "RoleArn": get_att(s.role_logical_id, "Arn"),
+            "DefinitionString": {
+                "Fn::Sub": [definition, { "CollectorArn": get_att(ids::COLLECTOR, "Arn") }]
+            },
+            "LoggingConfiguration": {
+                "Level": "ERROR",
+                "IncludeExecutionData": false,
+                "Destinations": [{
+                    "CloudWatchLogsLogGroup": { "LogGroupArn": get_att(s.log_group_logical_id, "Arn") }
+                }]
+            },
+        }
+    })
+}
+
+fn schedule(s: &Schedule) -> Value {
+    json!({
+        "Type": "AWS::Scheduler::Schedule",
+        "Properties": {
+            "Name": s.name,
+            "Description": "Starts one metrics collection run",
+            "ScheduleExpression": s.expression,
+            "State": "ENABLED",
+            "FlexibleTimeWindow": { "Mode": "OFF" },
+            "Target": {
+                "Arn": r#ref(s.target_logical_id),
+                "RoleArn": get_att(s.role_logical_id, "Arn"),
+                "Input": "{\"trigger\":\"schedule\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\"}",
+                "RetryPolicy": {
+                    "MaximumRetryAttempts": s.retry_attempts,
+                    "MaximumEventAgeInSeconds": s.max_event_age_seconds,
+                },
+                "DeadLetterConfig": { "Arn": get_att(s.dead_letter_queue, "Arn") },
+            },
+        }
+    })
+}
+
+fn topic_policy(p: &Pipeline) -> Value {
+    let topic = r#ref(p.topic.logical_id);
+    json!({
+        "Type": "AWS::SNS::TopicPolicy",
+        "Properties": {
+            "Topics": [topic],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AllowCloudWatchAlarmsOfThisAccount",
+                        "Effect": "Allow",
+                        "Principal": { "Service": "cloudwatch.amazonaws.com" },
+                        "Action": "sns:Publish",
+                        "Resource": topic,
+                        "Condition": {
+                            "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
+                            "ArnLike": { "aws:SourceArn": sub(&Names::alarm_arns()) },
+                        },
+                    },
+                    {
+                        // An Allow alone still lets any principal of the account whose own
+                        // policy allows sns:Publish; only an explicit Deny makes it exclusive.
+                        "Sid": "DenyPublishByAnyoneElse",
+                        "Effect": "Deny",
+                        "Principal": { "AWS": "*" },
+                        "Action": "sns:Publish",
+                        "Resource": topic,
+                        "Condition": {
+                            "StringNotEquals": { "aws:PrincipalServiceName": "cloudwatch.amazonaws.com" }
+                        },
+                    },
+                ]
+            }
+        }
+    })
+}
+
+fn alarm(a: &Alarm, topic: &str) -> Value {
+    let mut props = json!({
+        "AlarmName": a.name,
+        "AlarmDescription": a.description,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Threshold": a.threshold,
+        "EvaluationPeriods": a.evaluation_periods,
+        "DatapointsToAlarm": a.evaluation_periods,
+        "TreatMissingData": match a.missing_data {
+            MissingData::NotBreaching => "notBreaching",
+            MissingData::Missing => "missing",
+        },
+        "ActionsEnabled": true,
+        "AlarmActions": [r#ref(topic)],
+        "OKActions": [r#ref(topic)],
+    });
+    match &a.metric {
+        AlarmMetric::Single {
+            namespace,
+            name,
+            dimensions,
+            statistic,
+        } => {
+            props["Namespace"] = json!(namespace);
+            props["MetricName"] = json!(name);
+            props["Dimensions"] = dimensions
+                .iter()
+                .map(|(k, v)| json!({ "Name": k, "Value": sub(v) }))
+                .collect();
+            props["Statistic"] = json!(match statistic {
+                Statistic::Sum => "Sum",
+                Statistic::Maximum => "Maximum",
+            });
+            props["Period"] = json!(a.period_seconds);
+        }
+        AlarmMetric::TableThrottles { table } => {
+            let metric = |id: &str, name: &str| {
+                json!({
+                    "Id": id,
+                    "ReturnData": false,
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": "AWS/DynamoDB",
+                            "MetricName": name,
+                            "Dimensions": [{ "Name": "TableName", "Value": table }],
+                        },
+                        "Period": a.period_seconds,
+                        "Stat": "Sum",
+                    }
+                })
+            };
+            props["Metrics"] = json!([
+                metric("reads", "ReadThrottleEvents"),
+                metric("writes", "WriteThrottleEvents"),
+                { "Id": "throttles", "Label": "DynamoDBThrottles", "Expression": "reads + writes", "ReturnData": true },
+            ]);
+        }
+    }
+    json!({ "Type": "AWS::CloudWatch::Alarm", "Properties": props })
+}
+
+fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
+    let a = &p.analytics;
+    let location = format!("s3://{}/", p.names.raw_bucket);
+    let template = format!(
+        "s3://{}/year=${{!year}}/month=${{!month}}/day=${{!day}}/hour=${{!hour}}/",
+        p.names.raw_bucket
+    );
+    add(
+        a.database_logical_id,
+        json!({
+            "Type": "AWS::Glue::Database",
+            "Properties": {
+                "CatalogId": r#ref("AWS::AccountId"),
+                "DatabaseInput": { "Name": a.database, "Description": "infrapipe raw metrics" },
+            }
+        }),
+    );
+    let columns: Vec<Value> = a
+        .columns
+        .iter()
+        .map(|c| json!({ "Name": c.name, "Type": c.kind }))
+        .collect();
+    let partitions: Vec<Value> = a
+        .partition_keys
+        .iter()
+        .map(|k| json!({ "Name": k, "Type": "string" }))
+        .collect();
+    add(
+        a.table_logical_id,
+        json!({
+            "Type": "AWS::Glue::Table",
+            "Properties": {
+                "CatalogId": r#ref("AWS::AccountId"),
+                "DatabaseName": r#ref(a.database_logical_id),
+                "TableInput": {
+                    "Name": a.table,
+                    "TableType": "EXTERNAL_TABLE",
+                    "Parameters": {
+                        "classification": "json",
+                        // Partition projection: Athena computes partitions from the key layout,
+                        // so there is no crawler and no MSCK REPAIR.
+                        "projection.enabled": "true",
+                        "projection.year.type": "integer",
+                        "projection.year.range": format!("{},2099", a.projection_first_year),
+                        "projection.month.type": "integer",
+                        "projection.month.range": "1,12",
+                        "projection.month.digits": "2",
+                        "projection.day.type": "integer",
+                        "projection.day.range": "1,31",
+                        "projection.day.digits": "2",
+                        "projection.hour.type": "integer",
+                        "projection.hour.range": "0,23",
+                        "projection.hour.digits": "2",
+                        "storage.location.template": { "Fn::Sub": template },
+                    },
+                    "PartitionKeys": partitions,
+                    "StorageDescriptor": {
+                        "Columns": columns,
+                        "Location": { "Fn::Sub": location },
+                        "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+                        "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                        "SerdeInfo": {
+                            "SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe",
+                            "Parameters": { "ignore.malformed.json": "true" },
+                        },
+                    },
+                },
+            }
+        }),
+    );
+    add(
+        a.workgroup_logical_id,
+        json!({
+            "Type": "AWS::Athena::WorkGroup",
+            "Properties": {
+                "Name": a.workgroup,
+                "Description": "infrapipe queries over the raw metrics",
+                "State": "ENABLED",
+                "RecursiveDeleteOption": true,
+                "WorkGroupConfiguration": {
+                    "EnforceWorkGroupConfiguration": true,
+                    "PublishCloudWatchMetricsEnabled": true,
+                    "BytesScannedCutoffPerQuery": a.bytes_scanned_cutoff,
+                    "EngineVersion": { "SelectedEngineVersion": "Athena engine version 3" },
+                    "ResultConfiguration": {
+                        "OutputLocation": { "Fn::Sub": format!("s3://{}/results/", p.names.results_bucket) },
+                        "EncryptionConfiguration": { "EncryptionOption": "SSE_S3" },
+                    },
+                },
+            }
+        }),
+    );
+    for q in &a.named_queries {
+        add(
+            q.logical_id,
+            json!({
+                "Type": "AWS::Athena::NamedQuery",
+                "Properties": {
+                    "Name": q.name,
+                    "Description": q.description,
+                    "Database": r#ref(a.database_logical_id),
+                    "WorkGroup": r#ref(a.workgroup_logical_id),
+                    "QueryString": q.sql,
+                }
+            }),
+        );
+    }
+}
+
+fn statement(s: &Statement) -> Value {
+    let mut v = json!({
+        "Sid": s.sid,
+        "Effect": "Allow",
+        "Action": s.actions,
+        "Resource": match &s.resources {
+            Some(r) => r.iter().map(sub).collect::<Vec<_>>().into(),
+            None => json!("*"),
+        },
+    });
+    if !s.condition.is_empty() {
+        let cond: Map<String, Value> = s
+            .condition
+            .iter()
+            .map(|(op, kv)| {
+                let inner: Map<String, Value> =
+                    kv.iter().map(|(k, v)| ((*k).to_owned(), sub(v))).collect();
+                ((*op).to_owned(), Value::Object(inner))
+            })
+            .collect();
+        v["Condition"] = Value::Object(cond);
+    }
+    v
+}
+
+fn iam_role(role: &Role) -> Value {
+    let trust = match role.actor.service_principal() {
+        Some(service) => json!({
+            "Effect": "Allow",
+            "Principal": { "Service": service },
+            "Action": "sts:AssumeRole",
+            "Condition": { "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") } },
+        }),
+        None => json!({
+            "Effect": "Allow",
+            "Principal": { "AWS": role.principals },
+            "Action": "sts:AssumeRole",
+        }),
+    };
+    let description = match role.actor {
+        Actor::Scheduler => "EventBridge Scheduler starts the collection state machine",
+        Actor::StateMachine => "Step Functions invokes the collector and delivers its logs",
+        Actor::Collector => "Collector writes raw metrics to S3 and CloudWatch",
+        Actor::LogProcessor => "Log processor reads raw objects and writes the metrics table",
+        Actor::Analyst => "People and dashboards query the metrics with Athena",
+    };
+    let statements: Vec<Value> = role.statements.iter().map(statement).collect();
+    json!({
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": description,
+            "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [trust] },
+            "Policies": [{
+                "PolicyName": "least-privilege",
+                "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+            }],
+        }
+    })
+}
+
+fn outputs(p: &Pipeline) -> Value {
+    let mut out = Map::new();
+    let mut put = |k: &str, desc: &str, v: Value| {
+        out.insert(k.to_owned(), json!({ "Description": desc, "Value": v }));
+    };
+    put(
+        "RawBucketName",
+        "Raw metrics bucket",
+        r#ref(p.raw_bucket.logical_id),
+    );
+    put(
+        "AthenaResultsBucketName",
+        "Athena query results bucket",
+        r#ref(p.results_bucket.logical_id),
+    );
+    put(
+        "MetricsTableName",
+        "DynamoDB metrics table",
+        r#ref(p.table.logical_id),
+    );
+    put(
+        "StateMachineArn",
+        "Collection state machine",
+        r#ref(p.state_machine.logical_id),
+    );
+    put(
+        "ScheduleName",
+        "Collection schedule",
+        r#ref(p.schedule.logical_id),
+    );
+    put(
+        "AlertsTopicArn",
+        "Alarm notifications topic",
+        r#ref(p.topic.logical_id),
+    );
+    put(
+        "AthenaWorkGroupName",
+        "Athena workgroup",
+        r#ref(p.analytics.workgroup_logical_id),
+    );
+    put(
+        "GlueDatabaseName",
+        "Glue database",
+        r#ref(p.analytics.database_logical_id),
+    );
+    for f in &p.functions {
+        put(
+            &format!("{}Name", f.logical_id),
+            "Lambda function",
+            r#ref(f.logical_id),
+        );
+    }
+    if p.roles.iter().any(|r| r.actor == Actor::Analyst) {
+        put(
+            "AnalyticsQueryRoleArn",
+            "Role to assume for Athena queries",
+            get_att(Actor::Analyst.role_logical_id(), "Arn"),
+        );
+    }
+    Value::Object(out)
+}

@@ -1,0 +1,67 @@
+//! Shared fixtures: configs rendered in-process, and the CLI run in-process.
+#![allow(dead_code)]
+
+use infrapipe::config::{Config, Region};
+use infrapipe::model::Pipeline;
+use serde_json::Value;
+use std::path::Path;
+
+pub const EXAMPLE: &str = "examples/infrapipe.yaml";
+
+/// A minimal valid config; tests append or replace lines to vary it.
+pub const MINIMAL: &str = "name: infra-monitoring\nenvironment: prod\nregions: [us-east-1]\nnotifications:\n  emails: [ops@example.com]\n";
+
+pub fn config(yaml: &str) -> Config {
+    match Config::parse(yaml, Path::new("test.yaml")) {
+        Ok(c) => c,
+        Err(e) => panic!("fixture config is invalid: {e}"),
+    }
+}
+
+pub fn pipeline(yaml: &str) -> Pipeline {
+    let c = config(yaml);
+    let region = c.regions[0].clone();
+    Pipeline::build(&c, &region).expect("package bundled lambdas")
+}
+
+pub fn render(yaml: &str) -> Value {
+    infrapipe::template::render(&pipeline(yaml))
+}
+
+pub fn example() -> Value {
+    let text = std::fs::read_to_string(EXAMPLE).expect("examples/infrapipe.yaml exists");
+    render(&text)
+}
+
+pub fn region(s: &str) -> Region {
+    Region::parse(s).expect("known region")
+}
+
+/// Resources of a template with the given type, by logical id.
+pub fn of_type<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
+    t["Resources"]
+        .as_object()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .collect()
+}
+
+pub fn resource<'a>(t: &'a Value, id: &str) -> &'a Value {
+    let r = &t["Resources"][id];
+    assert!(!r.is_null(), "template has no resource {id}");
+    r
+}
+
+/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let mut argv = vec!["infrapipe".into()];
+    argv.extend(args.iter().map(|a| (*a).into()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = infrapipe::run(argv, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
