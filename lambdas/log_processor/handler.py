@@ -125,6 +125,16 @@ def parse_timestamp(raw: str) -> int:
     return int(parsed.astimezone(timezone.utc).timestamp())
 
 
+def _require_utf8(field: str, value: Any) -> None:
+    """JSON escapes can smuggle in lone surrogates ("\\ud800"), which cannot be
+    sent to DynamoDB and would fail the whole batch, not just this line."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Malformed(f"field {field!r} holds text that is not valid Unicode") from None
+
+
 def parse_line(line: bytes, source_key: str, ttl_days: int) -> dict[str, dict]:
     """One line -> one item in DynamoDB's wire format, or Malformed."""
     if len(line) > MAX_LINE_BYTES:
@@ -152,6 +162,7 @@ def parse_line(line: bytes, source_key: str, ttl_days: int) -> dict[str, dict]:
         # bool is an int subclass in Python; true is not a metric value.
         if not isinstance(value, types) or isinstance(value, bool):
             raise Malformed(f"field {field!r} has the wrong type ({type(value).__name__})")
+        _require_utf8(field, value)
 
     metric_type = record["metric_type"]
     if metric_type not in METRIC_TYPES:
@@ -165,6 +176,8 @@ def parse_line(line: bytes, source_key: str, ttl_days: int) -> dict[str, dict]:
         # rules and fail the whole batch instead of this one line.
         if not name or not (value is None or isinstance(value, (str, int, Decimal))):
             raise Malformed(f"metadata {name[:32]!r} must be a non-empty name with a scalar value")
+        _require_utf8("metadata", name)
+        _require_utf8("metadata", value)
 
     item = {
         "instance_id": instance_id,

@@ -113,6 +113,7 @@ def test_bad_line_beside_a_good_one_keeps_the_good_one_and_counts_one_malformed(
     (line().replace(b"45.2", b"1" * 5000), "not usable JSON"),
     (line(metadata={"nested": {"a": 1}}), "metadata 'nested'"),
     (b"\xff\xfe" + line(), "not UTF-8"),
+    (line(unit="\ud800"), "not valid Unicode"),
 ])
 def test_each_kind_of_malformed_line_is_rejected_with_its_reason(processor, raw, reason):
     with pytest.raises(processor.Malformed, match=reason):
