@@ -88,8 +88,19 @@ fn every_branch_task_retries_twice_with_backoff_and_catches_to_a_fail_state() {
         let task = &states[branch["StartAt"].as_str().expect("StartAt")];
         assert_eq!(task["Type"], "Task");
         assert_eq!(task["Parameters"]["FunctionName"], "${CollectorArn}");
-        assert_eq!(task["Retry"][0]["MaxAttempts"], 2);
-        assert!(task["Retry"][0]["BackoffRate"].as_f64() > Some(1.0));
+        let retry = task["Retry"]
+            .as_array()
+            .expect("Retry")
+            .iter()
+            .find(|r| r["ErrorEquals"].to_string().contains("States.TaskFailed"))
+            .expect("a retrier for task failures");
+        assert_eq!(retry["MaxAttempts"], 2);
+        assert!(retry["BackoffRate"].as_f64() > Some(1.0));
+        // Bad input (ValueError) is matched first and never retried.
+        assert_eq!(
+            task["Retry"][0],
+            json!({ "ErrorEquals": ["ValueError"], "MaxAttempts": 0 })
+        );
         let catch_target = task["Catch"][0]["Next"].as_str().expect("Catch.Next");
         assert_eq!(states[catch_target]["Type"], "Fail");
     }

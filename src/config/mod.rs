@@ -297,6 +297,9 @@ impl Default for Analytics {
     }
 }
 
+/// Most instance ids that fit the collector's environment (Lambda allows 4 KB in all).
+pub const MAX_INSTANCE_IDS: usize = 150;
+
 /// Longest evaluation window CloudWatch accepts for an alarm (period x evaluation periods).
 pub const MAX_ALARM_WINDOW_SECONDS: u64 = 7 * 86_400;
 
@@ -399,6 +402,15 @@ impl Config {
             return fail(
                 "collectors.instance_tags",
                 "cannot be combined with collectors.instances: choose the fleet by ids or by one tag".into(),
+            );
+        }
+        if c.instances.len() > MAX_INSTANCE_IDS {
+            return fail(
+                "collectors.instances",
+                format!(
+                    "must list at most {MAX_INSTANCE_IDS} ids, which is what fits Lambda's 4 KB of environment; select a larger fleet with collectors.instance_tags (got {})",
+                    c.instances.len()
+                ),
             );
         }
         if c.instance_tags.len() > 1 {

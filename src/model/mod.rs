@@ -319,8 +319,12 @@ pub fn edges(config: &Config) -> Vec<Edge> {
         e(Actor::LogProcessor, Node::Metrics, PutMetrics),
         e(Actor::LogProcessor, Node::ProcessorLogGroup, WriteLogs),
     ];
-    if config.collectors.mode == CollectorMode::Cloudwatch {
+    // A tag selects the fleet through DescribeInstances in either mode; only cloudwatch mode
+    // reads the fleet's metrics.
+    if !config.collectors.instance_tags.is_empty() {
         edges.push(e(Actor::Collector, Node::Fleet, DescribeInstances));
+    }
+    if config.collectors.mode == CollectorMode::Cloudwatch {
         edges.push(e(Actor::Collector, Node::Fleet, ReadMetrics));
     }
     if !config.analytics.query_principals.is_empty() {

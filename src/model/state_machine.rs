@@ -51,6 +51,10 @@ pub fn definition(metrics: &[MetricType], task_timeout_seconds: u32) -> Value {
                         "OutputPath": "$.Payload",
                         "TimeoutSeconds": task_timeout_seconds,
                         "Retry": [{
+                            // Bad input (the handler's ValueError) fails the same way every time.
+                            "ErrorEquals": ["ValueError"],
+                            "MaxAttempts": 0
+                        }, {
                             "ErrorEquals": RETRY_ON,
                             "IntervalSeconds": 2,
                             "MaxAttempts": RETRY_ATTEMPTS,
