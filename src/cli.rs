@@ -53,6 +53,27 @@ pub enum Command {
     Validate,
     /// Render the CloudFormation template(s)
     Synth(SynthArgs),
+    /// Diff the rendered template against the deployed stack (every resource is new when none)
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Plan every configured region, concurrently
+    #[arg(long, conflicts_with = "region")]
+    pub all_regions: bool,
+    /// Exit 0 when nothing would change, 1 on error, 2 when something would
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Save the plan (template, stack identity, the stack's last change) for `apply FILE`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also show the full unified diff of the deployed and rendered templates
+    #[arg(long)]
+    pub template_diff: bool,
+    /// Also create a CloudFormation change set, show CloudFormation's own view, then delete it
+    #[arg(long)]
+    pub change_set: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,10 @@ pub enum Error {
     },
     #[error("cannot package the bundled Lambda code: {0}")]
     Package(std::io::Error),
+    #[error("{0}")]
+    Aws(#[from] crate::aws::AwsError),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
     #[error("cannot write to the terminal: {0}")]
     Output(#[from] std::io::Error),
 }

@@ -1,12 +1,15 @@
 //! infrapipe: typed, safe, fast infrastructure as code for one serverless AWS monitoring
 //! pipeline. Data flows one way: config -> model -> template -> (plan, apply) -> AWS.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod deploy;
 pub mod error;
 pub mod model;
 pub mod package;
+pub mod plan;
 pub mod template;
 
 pub use error::Error;

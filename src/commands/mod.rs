@@ -1,5 +1,6 @@
 //! One module per command: each takes the parsed CLI, writes its report, returns the exit code.
 
+mod plan;
 mod synth;
 mod validate;
 
@@ -13,6 +14,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     match &cli.command {
         Command::Validate => validate::run(&cli.global, out),
         Command::Synth(args) => synth::run(&cli.global, args, out, err),
+        Command::Plan(args) => plan::run(&cli.global, args, out, err),
     }
 }
 
@@ -38,4 +40,36 @@ pub fn target_regions(global: &Global, config: &Config) -> Result<Vec<Region>> {
 
 pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
     Pipeline::build(config, region).map_err(Error::Package)
+}
+
+/// Colour only on a terminal, never with NO_COLOR or --no-color.
+pub fn style(global: &Global) -> crate::plan::render::Style {
+    use std::io::IsTerminal;
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    crate::plan::render::Style {
+        color: !global.no_color && !no_color_env && std::io::stdout().is_terminal(),
+    }
+}
+
+/// The AWS connection options from the global flags.
+pub fn aws_options(global: &Global) -> crate::aws::Options {
+    crate::aws::Options {
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+    }
+}
+
+/// A runtime for the commands that call AWS.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
+/// The region a single-region command acts on: `--region` or the config's first.
+pub fn one_region(global: &Global, config: &Config) -> Result<Region> {
+    let regions = target_regions(global, config)?;
+    Ok(regions[0].clone())
 }

@@ -65,3 +65,4 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&err).into_owned(),
     )
 }
+pub mod moto;

@@ -1,0 +1,167 @@
+//! The AWS layer: one thin module per service the tool calls, over the official SDK. It knows
+//! nothing of the CLI; errors come back as one line that says what was being done, where, and
+//! what AWS said.
+
+pub mod cloudformation;
+pub mod s3;
+pub mod sts;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::fmt;
+
+/// How to reach AWS: the SDK's own credential chain, optionally a profile and an endpoint
+/// override (a local emulator).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Clients for one region.
+#[derive(Debug, Clone)]
+pub struct Aws {
+    pub region: String,
+    config: SdkConfig,
+    endpoint_overridden: bool,
+}
+
+impl Aws {
+    /// Loads the SDK configuration for `region` (no network call happens here).
+    pub async fn connect(options: &Options, region: &str) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            // Adaptive retry backs off on throttling ("Rate exceeded") across all calls.
+            .retry_config(RetryConfig::adaptive().with_max_attempts(5));
+        if let Some(p) = &options.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        Self {
+            region: region.to_owned(),
+            config: loader.load().await,
+            endpoint_overridden: options.endpoint_url.is_some(),
+        }
+    }
+
+    pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
+        aws_sdk_cloudformation::Client::new(&self.config)
+    }
+
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.config)
+            // An emulator on localhost has no virtual-host bucket names.
+            .force_path_style(self.endpoint_overridden)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.config)
+    }
+}
+
+/// An AWS call that failed, said in one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    /// What was being done ("reading stack infra-monitoring-prod").
+    pub doing: String,
+    pub region: String,
+    /// The service's error code, when it sent one (ValidationError, AccessDenied...).
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} in {} failed: {}",
+            self.doing, self.region, self.message
+        )
+    }
+}
+
+impl std::error::Error for AwsError {}
+
+impl AwsError {
+    /// Builds the one-line error from any SDK error, with a hint for the failures users hit most.
+    pub fn new<E>(doing: impl Into<String>, region: &str, err: &E) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error,
+    {
+        let code = err.code().map(str::to_owned);
+        let detail = match (err.code(), err.message()) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(c), None) => c.to_owned(),
+            _ => chain(err),
+        };
+        let message = match hint(code.as_deref(), &detail) {
+            Some(h) => format!("{detail} ({h})"),
+            None => detail,
+        };
+        Self {
+            doing: doing.into(),
+            region: region.to_owned(),
+            code,
+            message,
+        }
+    }
+
+    pub fn is_code(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+}
+
+/// An error and its sources on one line, without the SDK's debug dump or repeated parts.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    if parts.is_empty() {
+        DisplayErrorContext(err).to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+fn hint(code: Option<&str>, detail: &str) -> Option<&'static str> {
+    match code {
+        Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => {
+            Some("your credentials have expired: refresh them, for example `aws sso login`")
+        }
+        Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation") => {
+            Some("the identity in use lacks that permission; the action is named above")
+        }
+        Some("InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch") => {
+            Some(
+                "the access key is not valid in this account or partition; check AWS_PROFILE and the region",
+            )
+        }
+        _ if detail.contains("no providers in chain provided credentials")
+            || detail.contains("loading credentials")
+            || detail.contains("failed to load credentials")
+            || detail.contains("the credential provider was not enabled") =>
+        {
+            Some(
+                "no AWS credentials found: set AWS_PROFILE or --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            )
+        }
+        _ if detail.contains("dispatch failure") || detail.contains("error trying to connect") => {
+            Some(
+                "could not reach the AWS endpoint: check the network, the region and --endpoint-url",
+            )
+        }
+        _ => None,
+    }
+}

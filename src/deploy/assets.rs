@@ -1,0 +1,51 @@
+//! Bootstrap, idempotently, one artifact bucket per account and region (as `cdk bootstrap`
+//! does), and upload each Lambda zip under its content hash, skipping what is already there.
+
+use crate::aws::{Aws, AwsError, s3, sts};
+use crate::model::FunctionKind;
+use crate::model::names::Names;
+use crate::package;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub bucket: String,
+    pub created_bucket: bool,
+    /// (key, uploaded now) for each function's zip.
+    pub objects: Vec<(String, bool)>,
+}
+
+/// The artifact bucket's name in this account and region.
+pub fn bucket_name(account: &str, region: &str, names: &Names) -> String {
+    names.artifact_bucket.resolve(account, region)
+}
+
+pub async fn publish(aws: &Aws, names: &Names) -> Result<Uploaded, AwsError> {
+    let account = sts::account_id(aws).await?;
+    let bucket = bucket_name(&account, &aws.region, names);
+    let created_bucket = if s3::bucket_exists(aws, &bucket).await? {
+        false
+    } else {
+        s3::create_private_bucket(aws, &bucket).await?;
+        true
+    };
+    let mut objects = Vec::new();
+    for kind in FunctionKind::ALL {
+        let pkg = package::package(kind).map_err(|e| AwsError {
+            doing: "packaging the bundled Lambda code".into(),
+            region: aws.region.clone(),
+            code: None,
+            message: e.to_string(),
+        })?;
+        let key = pkg.key();
+        let exists = !created_bucket && s3::object_exists(aws, &bucket, &key).await?;
+        if !exists {
+            s3::put_object(aws, &bucket, &key, pkg.zip).await?;
+        }
+        objects.push((key, !exists));
+    }
+    Ok(Uploaded {
+        bucket,
+        created_bucket,
+        objects,
+    })
+}

@@ -1,0 +1,164 @@
+//! The diff engine: two templates in, a plan out.
+
+use super::{Action, Plan, PropertyChange, ResourceChange, Summary, iam, normalize, replacement};
+use crate::model::ids;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// Resource attributes outside `Properties` that a plan reports (never replacing).
+const ATTRIBUTES: &[&str] = &["DeletionPolicy", "UpdateReplacePolicy"];
+
+/// Resources whose replacement or deletion loses the pipeline's data.
+const DATA_RESOURCES: &[&str] = &[ids::RAW_BUCKET, ids::TABLE];
+
+/// Diffs the deployed template (None: no stack) against the rendered one.
+pub fn diff(
+    stack: &str,
+    region: &str,
+    stack_status: Option<&str>,
+    before: Option<&Value>,
+    after: &Value,
+) -> Plan {
+    let empty = Map::new();
+    let resources = |t: Option<&Value>| -> Map<String, Value> {
+        t.and_then(|t| t["Resources"].as_object())
+            .unwrap_or(&empty)
+            .clone()
+    };
+    let (old, new) = (resources(before), resources(Some(after)));
+    let ids: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut changes = Vec::new();
+    let mut iam_changes = Vec::new();
+    for id in ids {
+        let (b, a) = (old.get(id), new.get(id));
+        let ty = a.or(b).and_then(|r| r["Type"].as_str()).unwrap_or("?");
+        iam_changes.extend(iam::changes(
+            id,
+            ty,
+            b.map(|r| &r["Properties"]),
+            a.map(|r| &r["Properties"]),
+        ));
+        let change = match (b, a) {
+            (None, Some(_)) => Some((Action::Create, Vec::new())),
+            (Some(_), None) => Some((Action::Delete, Vec::new())),
+            (Some(b), Some(a)) => resource_change(b, a),
+            (None, None) => None,
+        };
+        if let Some((action, properties)) = change {
+            changes.push(ResourceChange {
+                logical_id: id.clone(),
+                resource_type: ty.to_owned(),
+                action,
+                properties,
+                data_loss: matches!(action, Action::Replace | Action::Delete)
+                    && DATA_RESOURCES.contains(&id.as_str()),
+            });
+        }
+    }
+    let count = |f: &dyn Fn(Action) -> bool| changes.iter().filter(|c| f(c.action)).count();
+    // As terraform counts: a replacement is one to add and one to destroy.
+    let summary = Summary {
+        add: count(&|a| matches!(a, Action::Create | Action::Replace)),
+        change: count(&|a| a == Action::Update),
+        destroy: count(&|a| matches!(a, Action::Delete | Action::Replace)),
+    };
+    let broadens_access = iam_changes.iter().any(iam::StatementChange::broadens);
+    Plan {
+        stack: stack.to_owned(),
+        region: region.to_owned(),
+        stack_status: stack_status.map(str::to_owned),
+        changes,
+        iam_changes,
+        broadens_access,
+        summary,
+    }
+}
+
+fn resource_change(before: &Value, after: &Value) -> Option<(Action, Vec<PropertyChange>)> {
+    let ty = after["Type"].as_str().unwrap_or("?");
+    if before["Type"] != after["Type"] {
+        let change = PropertyChange {
+            path: "Type".into(),
+            before: Some(before["Type"].clone()),
+            after: Some(after["Type"].clone()),
+            replacement: true,
+        };
+        return Some((Action::Replace, vec![change]));
+    }
+    let mut raw = Vec::new();
+    let norm = |r: &Value| normalize::properties(&r["Properties"]);
+    compare("", Some(&norm(before)), Some(&norm(after)), &mut raw);
+    let mut props: Vec<PropertyChange> = raw
+        .into_iter()
+        .map(|(path, before, after)| PropertyChange {
+            replacement: replacement::forces_replacement(ty, &path),
+            path,
+            before,
+            after,
+        })
+        .collect();
+    for attr in ATTRIBUTES {
+        let (b, a) = (before.get(*attr), after.get(*attr));
+        if b != a {
+            props.push(PropertyChange {
+                path: (*attr).to_owned(),
+                before: b.cloned(),
+                after: a.cloned(),
+                replacement: false,
+            });
+        }
+    }
+    if props.is_empty() {
+        return None;
+    }
+    let action = if props.iter().any(|p| p.replacement) {
+        Action::Replace
+    } else {
+        Action::Update
+    };
+    Some((action, props))
+}
+
+type Raw = (String, Option<Value>, Option<Value>);
+
+/// An intrinsic function (`Ref`, `Fn::*`) compares as one value: its parts mean nothing alone.
+fn is_intrinsic(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.len() == 1
+            && m.keys()
+                .next()
+                .is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
+    })
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<Raw>) {
+    match (before, after) {
+        (None, None) => {}
+        (Some(Value::Null), None) | (None, Some(Value::Null)) => {}
+        (Some(b), None) => out.push((path.to_owned(), Some(b.clone()), None)),
+        (None, Some(a)) => out.push((path.to_owned(), None, Some(a.clone()))),
+        (Some(b), Some(a)) => match (b, a) {
+            (Value::Object(bm), Value::Object(am)) if !is_intrinsic(b) && !is_intrinsic(a) => {
+                let keys: BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
+                for k in keys {
+                    compare(&join(path, k), bm.get(k), am.get(k), out);
+                }
+            }
+            (Value::Array(ba), Value::Array(aa)) if ba.len() == aa.len() => {
+                for (i, (x, y)) in ba.iter().zip(aa).enumerate() {
+                    compare(&format!("{path}[{i}]"), Some(x), Some(y), out);
+                }
+            }
+            _ if normalize::same_scalar(b, a) => {}
+            _ => out.push((path.to_owned(), Some(b.clone()), Some(a.clone()))),
+        },
+    }
+}
