@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A moto server on a free loopback port, started from `.venv` and stopped on drop. Tests that
 //! need it fail with an instruction when moto is missing; they never skip silently.
 
@@ -90,6 +91,7 @@ impl Moto {
     }
 
     /// Runs the real binary against this moto; returns (exit code, stdout, stderr).
+    #[allow(dead_code)]
     pub fn infrapipe(&self, args: &[&str]) -> (i32, String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_infrapipe"))
             .args(args)
