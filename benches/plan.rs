@@ -17,7 +17,8 @@ fn ms(d: Duration) -> f64 {
 
 fn example() -> serde_json::Value {
     let text = std::fs::read_to_string("examples/infrapipe.yaml").expect("example");
-    let config = infrapipe::config::Config::parse(&text, std::path::Path::new("example")).expect("valid");
+    let config =
+        infrapipe::config::Config::parse(&text, std::path::Path::new("example")).expect("valid");
     let p = infrapipe::model::Pipeline::build(&config, &config.regions[0]).expect("zip");
     infrapipe::template::render(&p)
 }
@@ -29,20 +30,37 @@ fn main() {
     let mut times = Vec::new();
     for _ in 0..500 {
         let t = Instant::now();
-        let plan = infrapipe::plan::diff("s", "us-east-1", Some("UPDATE_COMPLETE"), Some(&before), &after);
+        let plan = infrapipe::plan::diff(
+            "s",
+            "us-east-1",
+            Some("UPDATE_COMPLETE"),
+            Some(&before),
+            &after,
+        );
         std::hint::black_box(&plan);
         times.push(t.elapsed());
     }
-    println!("plan diff, two full templates, in process (500 runs): median {:.3} ms", ms(median(times)));
+    println!(
+        "plan diff, two full templates, in process (500 runs): median {:.3} ms",
+        ms(median(times))
+    );
 
     let moto = moto::Moto::start();
     moto.deploy("infra-monitoring-prod", &before);
     let mut whole = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let (code, _, err) = moto.infrapipe(&["plan", "-c", "examples/infrapipe.yaml", "--detailed-exitcode"]);
+        let (code, _, err) = moto.infrapipe(&[
+            "plan",
+            "-c",
+            "examples/infrapipe.yaml",
+            "--detailed-exitcode",
+        ]);
         whole.push(t.elapsed());
         assert_eq!(code, 0, "{err}");
     }
-    println!("plan, whole process against a deployed stack on moto (20 runs): median {:.1} ms", ms(median(whole)));
+    println!(
+        "plan, whole process against a deployed stack on moto (20 runs): median {:.1} ms",
+        ms(median(whole))
+    );
 }

@@ -55,6 +55,61 @@ pub enum Command {
     Synth(SynthArgs),
     /// Diff the rendered template against the deployed stack (every resource is new when none)
     Plan(PlanArgs),
+    /// Publish the code, create a change set, show it, ask, execute it and wait
+    Apply(ApplyArgs),
+    /// Delete the stack; the raw bucket and the table are kept unless --purge-data
+    Destroy(DestroyArgs),
+    /// Stack state, resources, the last collection run, alarm states, the schedule
+    Status,
+    /// Start one collection now and wait for it, reporting each branch
+    Run,
+    /// Monthly cost estimate, per service and per region, with --scale projections
+    Cost(CostArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Add columns for these multiples of the fleet, e.g. 1,10,100,1000
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub scale: Vec<u32>,
+    /// Output format (--json is the same as --format json)
+    #[arg(long, value_enum, default_value_t = CostFormat::Table)]
+    pub format: CostFormat,
+    /// Price without the always-free tier
+    #[arg(long)]
+    pub no_free_tier: bool,
+    /// Price the pipeline in every region that has a price file, as if deployed to all
+    #[arg(long, conflicts_with = "region")]
+    pub all_regions: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CostFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Apply exactly this saved plan (from `plan --out FILE`); refused if the stack changed since
+    pub plan: Option<PathBuf>,
+    /// Do not ask (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Allow a plan that replaces or deletes the raw bucket or the table
+    #[arg(long)]
+    pub allow_data_loss: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Do not ask (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Also delete the retained data: every version in the raw bucket, the bucket, the table
+    #[arg(long)]
+    pub purge_data: bool,
 }
 
 #[derive(Debug, Args)]

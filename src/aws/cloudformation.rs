@@ -104,20 +104,44 @@ pub fn body(template: &serde_json::Value) -> String {
     template.to_string()
 }
 
-/// Creates a change set for `template`, waits for it, returns CloudFormation's view and deletes
-/// it again (and the empty stack a CREATE change set leaves behind). Nothing is executed.
-pub async fn preview_change_set(
+/// Where the template goes: inline when it fits CloudFormation's 51,200-byte body limit,
+/// otherwise an S3 URL of the uploaded template.
+#[derive(Debug, Clone)]
+pub enum TemplateSource {
+    Body(String),
+    Url(String),
+}
+
+/// A change set created and ready (or empty).
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    pub id: String,
+    pub changes: Vec<ChangeSetEntry>,
+    /// CloudFormation found nothing to change (the change set was deleted).
+    pub empty: bool,
+}
+
+/// Creates a change set (CREATE for a new stack, UPDATE otherwise: always explicit) and waits
+/// until CloudFormation has computed it. An empty one is deleted and reported as empty.
+pub async fn create_change_set(
     aws: &Aws,
     stack: &str,
-    template: &serde_json::Value,
+    template: &TemplateSource,
     stack_exists: bool,
-) -> Result<Vec<ChangeSetEntry>, AwsError> {
-    use aws_sdk_cloudformation::types::{Capability, ChangeSetType};
+    tags: &BTreeMap<String, String>,
+    name_prefix: &str,
+) -> Result<ChangeSet, AwsError> {
+    use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag};
     let cf = aws.cloudformation();
-    let doing = format!("previewing a change set for {stack}");
-    let err = |e: &dyn ErrorMeta| e.to_aws(&doing, &aws.region);
-    let name = format!("infrapipe-plan-{}", std::process::id());
-    let created = cf
+    let doing = format!("creating a change set for {stack}");
+    let name = format!(
+        "{name_prefix}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default()
+    );
+    let mut req = cf
         .create_change_set()
         .stack_name(stack)
         .change_set_name(&name)
@@ -126,25 +150,274 @@ pub async fn preview_change_set(
         } else {
             ChangeSetType::Create
         })
-        .capabilities(Capability::CapabilityIam)
-        .template_body(body(template))
+        .capabilities(Capability::CapabilityIam);
+    req = match template {
+        TemplateSource::Body(b) => req.template_body(b),
+        TemplateSource::Url(u) => req.template_url(u),
+    };
+    for (k, v) in tags {
+        req = req.tags(Tag::builder().key(k).value(v).build());
+    }
+    let created = req
         .send()
         .await
-        .map_err(|e| err(&e))?;
+        .map_err(|e| AwsError::new(&doing, &aws.region, &e))?;
     let id = created.id().unwrap_or(&name).to_owned();
-    let result = wait_for_change_set(aws, &id, &doing).await;
-    let _ = cf.delete_change_set().change_set_name(&id).send().await;
+    match wait_for_change_set(aws, &id, &doing).await? {
+        Some(changes) => Ok(ChangeSet {
+            id,
+            changes,
+            empty: false,
+        }),
+        None => {
+            let _ = cf.delete_change_set().change_set_name(&id).send().await;
+            Ok(ChangeSet {
+                id,
+                changes: Vec::new(),
+                empty: true,
+            })
+        }
+    }
+}
+
+/// Creates a change set for `template`, waits for it, returns CloudFormation's view and deletes
+/// it again (and the empty stack a CREATE change set leaves behind). Nothing is executed.
+pub async fn preview_change_set(
+    aws: &Aws,
+    stack: &str,
+    template: &serde_json::Value,
+    stack_exists: bool,
+) -> Result<Vec<ChangeSetEntry>, AwsError> {
+    let cf = aws.cloudformation();
+    let source = TemplateSource::Body(body(template));
+    let cs = create_change_set(
+        aws,
+        stack,
+        &source,
+        stack_exists,
+        &BTreeMap::new(),
+        "infrapipe-plan",
+    )
+    .await;
+    if let Ok(cs) = &cs
+        && !cs.empty
+    {
+        let _ = cf.delete_change_set().change_set_name(&cs.id).send().await;
+    }
     if !stack_exists {
         let _ = cf.delete_stack().stack_name(stack).send().await;
     }
-    result
+    cs.map(|c| c.changes)
 }
 
+pub async fn delete_change_set(aws: &Aws, id: &str) -> Result<(), AwsError> {
+    aws.cloudformation()
+        .delete_change_set()
+        .change_set_name(id)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("deleting the change set", &aws.region, &e))?;
+    Ok(())
+}
+
+pub async fn execute_change_set(aws: &Aws, id: &str) -> Result<(), AwsError> {
+    aws.cloudformation()
+        .execute_change_set()
+        .change_set_name(id)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("executing the change set", &aws.region, &e))?;
+    Ok(())
+}
+
+/// The stack's id after a change set created it (a CREATE change set makes the stack).
+pub async fn stack_id(aws: &Aws, stack: &str) -> Result<Option<String>, AwsError> {
+    match aws
+        .cloudformation()
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+    {
+        Ok(d) => Ok(d
+            .stacks()
+            .first()
+            .and_then(|s| s.stack_id())
+            .map(str::to_owned)),
+        Err(e) => {
+            let err = AwsError::new(format!("reading stack {stack}"), &aws.region, &e);
+            if is_missing_stack(&err) {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Status and reason of a stack, by id (by name a deleted stack "does not exist").
+pub async fn status(aws: &Aws, stack_id: &str) -> Result<(String, String), AwsError> {
+    let d = aws
+        .cloudformation()
+        .describe_stacks()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("watching the stack", &aws.region, &e))?;
+    let s = d.stacks().first();
+    Ok((
+        s.and_then(|s| s.stack_status())
+            .map(|x| x.as_str().to_owned())
+            .unwrap_or_default(),
+        s.and_then(|s| s.stack_status_reason())
+            .unwrap_or_default()
+            .to_owned(),
+    ))
+}
+
+/// One stack event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub id: String,
+    pub time: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: String,
+}
+
+/// The newest page of events (newest first), as CloudFormation returns them.
+pub async fn recent_events(aws: &Aws, stack_id: &str) -> Result<Vec<Event>, AwsError> {
+    let d = aws
+        .cloudformation()
+        .describe_stack_events()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("reading stack events", &aws.region, &e))?;
+    Ok(d.stack_events()
+        .iter()
+        .map(|e| Event {
+            id: e.event_id().unwrap_or_default().to_owned(),
+            time: e
+                .timestamp()
+                .and_then(|t| t.fmt(Format::DateTime).ok())
+                .unwrap_or_default(),
+            logical_id: e.logical_resource_id().unwrap_or_default().to_owned(),
+            resource_type: e.resource_type().unwrap_or_default().to_owned(),
+            status: e
+                .resource_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            reason: e.resource_status_reason().unwrap_or_default().to_owned(),
+        })
+        .collect())
+}
+
+pub async fn set_stack_policy(
+    aws: &Aws,
+    stack: &str,
+    policy: &serde_json::Value,
+) -> Result<(), AwsError> {
+    aws.cloudformation()
+        .set_stack_policy()
+        .stack_name(stack)
+        .stack_policy_body(policy.to_string())
+        .send()
+        .await
+        .map_err(|e| {
+            AwsError::new(
+                format!("setting the stack policy of {stack}"),
+                &aws.region,
+                &e,
+            )
+        })?;
+    Ok(())
+}
+
+pub async fn set_termination_protection(aws: &Aws, stack: &str, on: bool) -> Result<(), AwsError> {
+    aws.cloudformation()
+        .update_termination_protection()
+        .stack_name(stack)
+        .enable_termination_protection(on)
+        .send()
+        .await
+        .map_err(|e| {
+            AwsError::new(
+                format!("setting termination protection of {stack}"),
+                &aws.region,
+                &e,
+            )
+        })?;
+    Ok(())
+}
+
+pub async fn termination_protection(aws: &Aws, stack: &str) -> Result<bool, AwsError> {
+    let d = aws
+        .cloudformation()
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| AwsError::new(format!("reading stack {stack}"), &aws.region, &e))?;
+    Ok(d.stacks()
+        .first()
+        .and_then(|s| s.enable_termination_protection())
+        .unwrap_or(false))
+}
+
+pub async fn delete_stack(aws: &Aws, stack_id: &str) -> Result<(), AwsError> {
+    aws.cloudformation()
+        .delete_stack()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("deleting the stack", &aws.region, &e))?;
+    Ok(())
+}
+
+/// A stack resource: logical id, type, physical id, status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: String,
+    pub status: String,
+}
+
+pub async fn resources(aws: &Aws, stack: &str) -> Result<Vec<StackResource>, AwsError> {
+    let mut out = Vec::new();
+    let mut pages = aws
+        .cloudformation()
+        .list_stack_resources()
+        .stack_name(stack)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            AwsError::new(format!("listing the resources of {stack}"), &aws.region, &e)
+        })?;
+        for r in page.stack_resource_summaries() {
+            out.push(StackResource {
+                logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
+                resource_type: r.resource_type().unwrap_or_default().to_owned(),
+                physical_id: r.physical_resource_id().unwrap_or_default().to_owned(),
+                status: r
+                    .resource_status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Waits for a change set: Some(changes) when ready, None when it holds no changes.
 async fn wait_for_change_set(
     aws: &Aws,
     id: &str,
     doing: &str,
-) -> Result<Vec<ChangeSetEntry>, AwsError> {
+) -> Result<Option<Vec<ChangeSetEntry>>, AwsError> {
     let cf = aws.cloudformation();
     let mut delay = std::time::Duration::from_millis(200);
     for _ in 0..60 {
@@ -157,28 +430,29 @@ async fn wait_for_change_set(
         let status = d.status().map(|s| s.as_str()).unwrap_or_default();
         match status {
             "CREATE_COMPLETE" => {
-                return Ok(d
-                    .changes()
-                    .iter()
-                    .filter_map(|c| c.resource_change())
-                    .map(|r| ChangeSetEntry {
-                        action: r
-                            .action()
-                            .map(|a| a.as_str().to_owned())
-                            .unwrap_or_default(),
-                        logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
-                        resource_type: r.resource_type().unwrap_or_default().to_owned(),
-                        replacement: r
-                            .replacement()
-                            .map(|x| x.as_str().to_owned())
-                            .unwrap_or_default(),
-                    })
-                    .collect());
+                return Ok(Some(
+                    d.changes()
+                        .iter()
+                        .filter_map(|c| c.resource_change())
+                        .map(|r| ChangeSetEntry {
+                            action: r
+                                .action()
+                                .map(|a| a.as_str().to_owned())
+                                .unwrap_or_default(),
+                            logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
+                            resource_type: r.resource_type().unwrap_or_default().to_owned(),
+                            replacement: r
+                                .replacement()
+                                .map(|x| x.as_str().to_owned())
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                ));
             }
             "FAILED" => {
                 let reason = d.status_reason().unwrap_or_default();
                 if reason.contains("didn't contain changes") || reason.contains("No updates") {
-                    return Ok(Vec::new());
+                    return Ok(None);
                 }
                 return Err(AwsError {
                     doing: doing.to_owned(),
@@ -199,17 +473,4 @@ async fn wait_for_change_set(
         code: None,
         message: "the change set was not ready after several minutes".into(),
     })
-}
-
-/// Lets one closure turn any SDK error into an AwsError.
-trait ErrorMeta {
-    fn to_aws(&self, doing: &str, region: &str) -> AwsError;
-}
-
-impl<E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error> ErrorMeta
-    for E
-{
-    fn to_aws(&self, doing: &str, region: &str) -> AwsError {
-        AwsError::new(doing, region, self)
-    }
 }

@@ -2,8 +2,12 @@
 //! nothing of the CLI; errors come back as one line that says what was being done, where, and
 //! what AWS said.
 
+pub mod alarms;
 pub mod cloudformation;
+pub mod dynamodb;
+pub mod executions;
 pub mod s3;
+pub mod schedules;
 pub mod sts;
 
 use aws_config::retry::RetryConfig;
@@ -26,6 +30,8 @@ pub struct Aws {
     pub region: String,
     config: SdkConfig,
     endpoint_overridden: bool,
+    /// The endpoint is plain HTTP (a local emulator): no request can satisfy a TLS-only policy.
+    pub plain_http: bool,
 }
 
 impl Aws {
@@ -45,6 +51,10 @@ impl Aws {
             region: region.to_owned(),
             config: loader.load().await,
             endpoint_overridden: options.endpoint_url.is_some(),
+            plain_http: options
+                .endpoint_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("http://")),
         }
     }
 

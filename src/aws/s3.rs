@@ -22,8 +22,10 @@ pub async fn bucket_exists(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
     }
 }
 
-/// Creates a private bucket: versioned, encrypted, public access blocked, TLS only.
-pub async fn create_private_bucket(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+/// Creates a private bucket: versioned, encrypted, public access blocked, TLS only. Returns
+/// whether the TLS-only policy was set: not over a plain-HTTP emulator endpoint, where it would
+/// lock every request out.
+pub async fn create_private_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
     let s3 = aws.s3();
     let doing = format!("creating bucket {bucket}");
     let e = |err: &dyn std::error::Error| AwsError {
@@ -89,6 +91,9 @@ pub async fn create_private_bucket(aws: &Aws, bucket: &str) -> Result<(), AwsErr
         .send()
         .await
         .map_err(|x| AwsError::new(&doing, &aws.region, &x))?;
+    if aws.plain_http {
+        return Ok(false);
+    }
     let policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -106,7 +111,26 @@ pub async fn create_private_bucket(aws: &Aws, bucket: &str) -> Result<(), AwsErr
         .send()
         .await
         .map_err(|x| AwsError::new(&doing, &aws.region, &x))?;
-    Ok(())
+    Ok(true)
+}
+
+/// Removes the bucket policy (before purging a bucket we are about to delete).
+pub async fn delete_bucket_policy(aws: &Aws, bucket: &str) -> Result<(), AwsError> {
+    match aws.s3().delete_bucket_policy().bucket(bucket).send().await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let err = AwsError::new(
+                format!("removing the policy of bucket {bucket}"),
+                &aws.region,
+                &e,
+            );
+            if err.is_code("NoSuchBucket") {
+                Ok(())
+            } else {
+                Err(err)
+            }
+        }
+    }
 }
 
 /// True when the object exists.
@@ -142,4 +166,120 @@ pub async fn put_object(
         .await
         .map_err(|e| AwsError::new(format!("uploading s3://{bucket}/{key}"), &aws.region, &e))?;
     Ok(())
+}
+
+/// Deletes every object version and delete marker (every object when unversioned), in batches
+/// of 1,000 (DeleteObjects' limit). Returns how many were deleted; a missing bucket is empty.
+pub async fn empty_bucket(aws: &Aws, bucket: &str) -> Result<u64, AwsError> {
+    use aws_sdk_s3::types::ObjectIdentifier;
+    let s3 = aws.s3();
+    let doing = format!("emptying bucket {bucket}");
+    let mut deleted = 0u64;
+    let mut batch: Vec<ObjectIdentifier> = Vec::new();
+    let (mut key_marker, mut version_marker): (Option<String>, Option<String>) = (None, None);
+    loop {
+        let page = s3
+            .list_object_versions()
+            .bucket(bucket)
+            .set_key_marker(key_marker.take())
+            .set_version_id_marker(version_marker.take())
+            .send()
+            .await;
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                let err = AwsError::new(&doing, &aws.region, &e);
+                if err.is_code("NoSuchBucket") {
+                    return Ok(deleted);
+                }
+                return Err(err);
+            }
+        };
+        let versions = page.versions().iter().map(|v| (v.key(), v.version_id()));
+        let markers = page
+            .delete_markers()
+            .iter()
+            .map(|m| (m.key(), m.version_id()));
+        for (key, version) in versions.chain(markers) {
+            let Some(key) = key else { continue };
+            let mut id = ObjectIdentifier::builder().key(key);
+            if let Some(v) = version.filter(|v| *v != "null") {
+                id = id.version_id(v);
+            }
+            batch.push(id.build().map_err(|e| AwsError {
+                doing: doing.clone(),
+                region: aws.region.clone(),
+                code: None,
+                message: e.to_string(),
+            })?);
+            if batch.len() == 1000 {
+                deleted += delete_batch(aws, bucket, std::mem::take(&mut batch), &doing).await?;
+            }
+        }
+        if page.is_truncated() != Some(true) {
+            break;
+        }
+        key_marker = page.next_key_marker().map(str::to_owned);
+        version_marker = page.next_version_id_marker().map(str::to_owned);
+    }
+    if !batch.is_empty() {
+        deleted += delete_batch(aws, bucket, batch, &doing).await?;
+    }
+    Ok(deleted)
+}
+
+async fn delete_batch(
+    aws: &Aws,
+    bucket: &str,
+    objects: Vec<aws_sdk_s3::types::ObjectIdentifier>,
+    doing: &str,
+) -> Result<u64, AwsError> {
+    let n = objects.len() as u64;
+    let delete = aws_sdk_s3::types::Delete::builder()
+        .set_objects(Some(objects))
+        .quiet(true)
+        .build()
+        .map_err(|e| AwsError {
+            doing: doing.to_owned(),
+            region: aws.region.clone(),
+            code: None,
+            message: e.to_string(),
+        })?;
+    let out = aws
+        .s3()
+        .delete_objects()
+        .bucket(bucket)
+        .delete(delete)
+        .send()
+        .await
+        .map_err(|e| AwsError::new(doing, &aws.region, &e))?;
+    if let Some(first) = out.errors().first() {
+        return Err(AwsError {
+            doing: doing.to_owned(),
+            region: aws.region.clone(),
+            code: first.code().map(str::to_owned),
+            message: format!(
+                "{} of {n} objects could not be deleted, first {}: {}",
+                out.errors().len(),
+                first.key().unwrap_or_default(),
+                first.message().unwrap_or_default()
+            ),
+        });
+    }
+    Ok(n)
+}
+
+/// Deletes an (empty) bucket; a missing bucket is already gone (false).
+pub async fn delete_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
+    match aws.s3().delete_bucket().bucket(bucket).send().await {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let err = AwsError::new(format!("deleting bucket {bucket}"), &aws.region, &e);
+            if err.is_code("NoSuchBucket") {
+                Ok(false)
+            } else {
+                Err(err)
+            }
+        }
+    }
 }

@@ -1,7 +1,13 @@
 //! One module per command: each takes the parsed CLI, writes its report, returns the exit code.
 
+mod apply;
+mod cost;
+mod destroy;
 mod plan;
+mod run;
+mod status;
 mod synth;
+mod ui;
 mod validate;
 
 use crate::cli::{Cli, Command, Global};
@@ -15,6 +21,11 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         Command::Validate => validate::run(&cli.global, out),
         Command::Synth(args) => synth::run(&cli.global, args, out, err),
         Command::Plan(args) => plan::run(&cli.global, args, out, err),
+        Command::Apply(args) => apply::run(&cli.global, args, out, err),
+        Command::Destroy(args) => destroy::run(&cli.global, args, out, err),
+        Command::Status => status::run(&cli.global, out),
+        Command::Run => run::run(&cli.global, out, err),
+        Command::Cost(args) => cost::run(&cli.global, args, out),
     }
 }
 

@@ -77,6 +77,10 @@ pub fn run(
             region: p.plan.region.clone(),
             stack_id: p.deployed.as_ref().map(|d| d.stack_id.clone()),
             last_change: p.deployed.as_ref().and_then(|d| d.last_change.clone()),
+            deployed_template_sha256: p
+                .deployed
+                .as_ref()
+                .map(|d| plan::saved::template_sha256(&d.template)),
             template: p.template.clone(),
             plan: p.plan.clone(),
         };

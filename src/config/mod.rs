@@ -1,6 +1,8 @@
 //! The `infrapipe.yaml` schema: types, defaults (the seed's), and validation that names file,
 //! line, column and field for every bad value.
 
+pub mod cost;
+pub mod drift;
 mod locate;
 pub mod values;
 
@@ -8,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use cost::CostAssumptions;
+pub use drift::{DriftConfig, IgnorePath};
 pub use values::*;
 
 /// A config problem the user must fix: where, which field, what is wrong.
@@ -61,6 +65,15 @@ pub struct Config {
     pub analytics: Analytics,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// CloudFormation termination protection on the stack (destroy then refuses).
+    #[serde(default)]
+    pub termination_protection: bool,
+    /// Usage assumptions of `infrapipe cost` (see `config::cost`).
+    #[serde(default)]
+    pub cost: CostAssumptions,
+    /// What `infrapipe drift` accepts as changed by hand (see `config::drift`).
+    #[serde(default)]
+    pub drift: DriftConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -10,6 +10,8 @@ use crate::package;
 pub struct Uploaded {
     pub bucket: String,
     pub created_bucket: bool,
+    /// False when the TLS-only bucket policy was left off (plain-HTTP emulator endpoint).
+    pub tls_policy: bool,
     /// (key, uploaded now) for each function's zip.
     pub objects: Vec<(String, bool)>,
 }
@@ -22,11 +24,10 @@ pub fn bucket_name(account: &str, region: &str, names: &Names) -> String {
 pub async fn publish(aws: &Aws, names: &Names) -> Result<Uploaded, AwsError> {
     let account = sts::account_id(aws).await?;
     let bucket = bucket_name(&account, &aws.region, names);
-    let created_bucket = if s3::bucket_exists(aws, &bucket).await? {
-        false
+    let (created_bucket, tls_policy) = if s3::bucket_exists(aws, &bucket).await? {
+        (false, true)
     } else {
-        s3::create_private_bucket(aws, &bucket).await?;
-        true
+        (true, s3::create_private_bucket(aws, &bucket).await?)
     };
     let mut objects = Vec::new();
     for kind in FunctionKind::ALL {
@@ -46,6 +47,7 @@ pub async fn publish(aws: &Aws, names: &Names) -> Result<Uploaded, AwsError> {
     Ok(Uploaded {
         bucket,
         created_bucket,
+        tls_policy,
         objects,
     })
 }

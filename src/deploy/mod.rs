@@ -1,4 +1,7 @@
-//! Changing accounts: bootstrap and upload of the bundled code (and, on top, apply, destroy,
-//! rollout).
+//! Changing accounts: bootstrap and upload of the bundled code, apply through change sets,
+//! destroy, and waiting on CloudFormation.
 
+pub mod apply;
 pub mod assets;
+pub mod destroy;
+pub mod wait;

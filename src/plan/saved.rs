@@ -16,8 +16,20 @@ pub struct SavedPlan {
     /// The deployed stack's id and last change when the plan was made (None: no stack).
     pub stack_id: Option<String>,
     pub last_change: Option<String>,
+    /// SHA-256 of the deployed template when the plan was made (None: no stack); catches a
+    /// change that left the stack's timestamps alone.
+    pub deployed_template_sha256: Option<String>,
     pub template: serde_json::Value,
     pub plan: Plan,
+}
+
+/// SHA-256 of a template's canonical JSON (sorted keys, compact).
+pub fn template_sha256(template: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(template.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl SavedPlan {

@@ -1,0 +1,247 @@
+//! `infrapipe cost`: a monthly estimate from first principles. `usage` derives what each
+//! region's pipeline uses from the model and the `cost:` assumptions, `prices` holds the embedded
+//! price files, `pricing` multiplies and applies the free tier, `report` shows the result.
+
+pub mod prices;
+mod pricing;
+pub mod report;
+pub mod usage;
+
+pub use prices::PriceBook;
+pub use report::{Line, Report};
+
+use crate::config::Config;
+use crate::model::Pipeline;
+use report::{Assumption, PriceFile, ScaleColumn, ScaleLine, Subtotal};
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub free_tier: bool,
+    /// Multiples of the fleet to add as columns (empty: none).
+    pub scales: Vec<u32>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            free_tier: true,
+            scales: Vec::new(),
+        }
+    }
+}
+
+/// Prices `pipelines` (one a region, in the order the free tier is applied).
+pub fn estimate(
+    config: &Config,
+    pipelines: &[Pipeline],
+    book: &PriceBook,
+    options: &Options,
+) -> Result<Report, String> {
+    let region_prices = pipelines
+        .iter()
+        .map(|p| book.region(p.region.as_str()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (instances, _) = usage::fleet(config);
+    let at = |multiple: u32| {
+        let n = instances as f64 * f64::from(multiple);
+        let priced: Vec<_> = region_prices
+            .iter()
+            .zip(pipelines)
+            .map(|(prices, p)| (*prices, usage::usage(config, p, n).charges))
+            .collect();
+        pricing::price(&priced, book, options.free_tier)
+    };
+    let lines = at(1);
+    let subtotals = region_prices
+        .iter()
+        .map(|r| {
+            let micros = lines
+                .iter()
+                .filter(|l| l.region == r.region)
+                .map(|l| l.monthly_cost_micros)
+                .sum();
+            Subtotal {
+                region: r.region.clone(),
+                monthly_cost: report::dollars(micros),
+                monthly_cost_micros: micros,
+            }
+        })
+        .collect();
+    let total: i64 = lines.iter().map(|l| l.monthly_cost_micros).sum();
+    let scale = options
+        .scales
+        .iter()
+        .map(|&k| {
+            let lines: Vec<ScaleLine> = at(k)
+                .into_iter()
+                .map(|l| ScaleLine {
+                    region: l.region,
+                    service: l.service,
+                    item: l.item,
+                    monthly_cost: l.monthly_cost,
+                    monthly_cost_micros: l.monthly_cost_micros,
+                })
+                .collect();
+            let micros = lines.iter().map(|l| l.monthly_cost_micros).sum();
+            ScaleColumn {
+                multiple: k,
+                instances: instances * u64::from(k),
+                total_monthly_cost: report::dollars(micros),
+                total_monthly_cost_micros: micros,
+                dominant_line: Report::dominant(&lines),
+                lines,
+            }
+        })
+        .collect();
+    let derived = pipelines
+        .first()
+        .map(|p| {
+            usage::usage(config, p, instances as f64)
+                .facts
+                .into_iter()
+                .map(|f| Assumption {
+                    key: f.key.to_owned(),
+                    value: num(round6(f.value)),
+                    meaning: f.meaning,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Report {
+        currency: "USD",
+        stack: config.stack_name(),
+        instances,
+        free_tier_applied: options.free_tier,
+        lines,
+        subtotals,
+        total_monthly_cost: report::dollars(total),
+        total_monthly_cost_micros: total,
+        assumptions: assumptions(config),
+        derived,
+        notes: notes(options),
+        prices: region_prices
+            .iter()
+            .map(|r| PriceFile {
+                region: r.region.clone(),
+                name: r.name.clone(),
+                checked: r.checked.clone(),
+            })
+            .collect(),
+        scale,
+    })
+}
+
+/// A number as JSON: whole numbers without a fraction.
+fn num(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 9e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// Every `cost:` assumption, with its value and what it means.
+fn assumptions(config: &Config) -> Vec<Assumption> {
+    let a = &config.cost;
+    let (instances, from) = usage::fleet(config);
+    let opt = |v: Option<f64>| v.map_or(serde_json::Value::Null, num);
+    let rows = [
+        (
+            "instances",
+            json!(instances),
+            format!("instances in the fleet ({from})"),
+        ),
+        (
+            "collector_duration_ms",
+            num(a.collector_duration_ms.get()),
+            "average billed duration of one collector invocation".into(),
+        ),
+        (
+            "processor_duration_ms",
+            num(a.processor_duration_ms.get()),
+            "average billed duration of one log processor invocation".into(),
+        ),
+        (
+            "log_bytes_per_invocation",
+            num(a.log_bytes_per_invocation.get()),
+            "CloudWatch Logs bytes an invocation writes (platform records and one summary line)".into(),
+        ),
+        (
+            "retries_per_run",
+            num(a.retries_per_run.get()),
+            "Lambda task retries a run: each adds a transition, an invocation, a PUT and its writes".into(),
+        ),
+        (
+            "failed_runs_per_month",
+            num(a.failed_runs_per_month.get()),
+            "runs that fail and publish the error metrics (billed for the hours they send data)".into(),
+        ),
+        (
+            "storage_month",
+            num(a.storage_month.get()),
+            "storage is priced as it stands at the end of this month of operation (raw objects are never deleted)".into(),
+        ),
+        (
+            "s3_storage_gb",
+            opt(a.s3_storage_gb.map(|v| v.get())),
+            "when set, replaces the modelled S3 storage (billed as Standard; a fixed figure, not scaled)".into(),
+        ),
+        (
+            "dynamodb_storage_gb",
+            opt(a.dynamodb_storage_gb.map(|v| v.get())),
+            "when set, replaces the modelled table and index storage (a fixed figure, not scaled)".into(),
+        ),
+        (
+            "dashboard_read_units_per_month",
+            num(a.dashboard_read_units_per_month.get()),
+            "DynamoDB read request units dashboards consume a month".into(),
+        ),
+        (
+            "athena_queries_per_month",
+            num(a.athena_queries_per_month.get()),
+            "Athena queries a month".into(),
+        ),
+        (
+            "athena_mb_per_query",
+            opt(a.athena_mb_per_query.map(|v| v.get())),
+            "MB one query scans (a fixed figure); unset: one month of raw data, as the seed's second query reads".into(),
+        ),
+        (
+            "alarm_notifications_per_month",
+            num(a.alarm_notifications_per_month.get()),
+            "alarm state changes a month, each one SNS publish and one e-mail per subscriber".into(),
+        ),
+        (
+            "dead_letter_messages_per_month",
+            num(a.dead_letter_messages_per_month.get()),
+            "messages a month in the dead-letter queues (send, receive, delete)".into(),
+        ),
+    ];
+    rows.into_iter()
+        .map(|(key, value, meaning)| Assumption {
+            key: key.to_owned(),
+            value,
+            meaning,
+        })
+        .collect()
+}
+
+fn notes(options: &Options) -> Vec<String> {
+    let mut notes = vec![
+        "A month is 730 hours (8,760 / 12); runs a month follow from the schedule.".to_owned(),
+        "GB means 2^30 bytes and TB 2^40 bytes, as AWS bills storage.".to_owned(),
+        "Custom metrics are billed for the hours in which they receive data: a metric sent every 3 hours costs a third of a metric-month.".to_owned(),
+        "S3 Lifecycle does not transition objects under 128 KB, and Glacier bills 40 KB more per object (8 KB at Standard rates): small fleets keep everything in Standard and save nothing from the Glacier rule.".to_owned(),
+        "Not priced: data transfer within the region (free), S3 event notifications and TTL deletes (free), Athena's own S3 reads and result files, the Lambda zips in the artifact bucket, KMS (off by default).".to_owned(),
+        "Each line's cost is rounded once to the micro-dollar; subtotals and the total are exact sums of the lines.".to_owned(),
+    ];
+    if options.free_tier {
+        notes.push("The always-free tier is per account, not per region: each allowance is applied once, to the regions in the order listed (the first, the rollout canary, first).".to_owned());
+    }
+    notes
+}

@@ -1,0 +1,363 @@
+//! The price files under `prices/` (one a region, plus the account's free tier), embedded in the
+//! binary so that an installed `infrapipe` prices anywhere, and checked complete when loaded.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The embedded price files, by region.
+const REGION_FILES: &[(&str, &str)] = &[
+    (
+        "ap-southeast-2",
+        include_str!("../../prices/ap-southeast-2.yaml"),
+    ),
+    (
+        "eu-central-1",
+        include_str!("../../prices/eu-central-1.yaml"),
+    ),
+    ("eu-west-1", include_str!("../../prices/eu-west-1.yaml")),
+    ("us-east-1", include_str!("../../prices/us-east-1.yaml")),
+    ("us-west-2", include_str!("../../prices/us-west-2.yaml")),
+];
+
+const FREE_TIER_FILE: &str = include_str!("../../prices/free-tier.yaml");
+
+/// Everything the report can bill; every region's file must price each one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum PriceKey {
+    #[serde(rename = "lambda_requests")]
+    LambdaRequests,
+    #[serde(rename = "lambda_arm64_gb_seconds")]
+    LambdaArm64GbSeconds,
+    #[serde(rename = "lambda_x86_64_gb_seconds")]
+    LambdaX86GbSeconds,
+    #[serde(rename = "step_functions_transitions")]
+    StepFunctionsTransitions,
+    #[serde(rename = "s3_standard_storage")]
+    S3StandardStorage,
+    #[serde(rename = "s3_glacier_storage")]
+    S3GlacierStorage,
+    #[serde(rename = "s3_put_requests")]
+    S3PutRequests,
+    #[serde(rename = "s3_get_requests")]
+    S3GetRequests,
+    #[serde(rename = "s3_glacier_transition_requests")]
+    S3GlacierTransitionRequests,
+    #[serde(rename = "dynamodb_write_request_units")]
+    DynamoDbWriteRequestUnits,
+    #[serde(rename = "dynamodb_read_request_units")]
+    DynamoDbReadRequestUnits,
+    #[serde(rename = "dynamodb_storage")]
+    DynamoDbStorage,
+    #[serde(rename = "dynamodb_pitr")]
+    DynamoDbPitr,
+    #[serde(rename = "cloudwatch_metrics")]
+    CloudWatchMetrics,
+    #[serde(rename = "cloudwatch_alarm_metrics")]
+    CloudWatchAlarmMetrics,
+    #[serde(rename = "cloudwatch_api_requests")]
+    CloudWatchApiRequests,
+    #[serde(rename = "cloudwatch_get_metric_data")]
+    CloudWatchGetMetricData,
+    #[serde(rename = "logs_ingestion")]
+    LogsIngestion,
+    #[serde(rename = "logs_storage")]
+    LogsStorage,
+    #[serde(rename = "athena_scanned")]
+    AthenaScanned,
+    #[serde(rename = "sns_email")]
+    SnsEmail,
+    #[serde(rename = "sns_publish")]
+    SnsPublish,
+    #[serde(rename = "scheduler_invocations")]
+    SchedulerInvocations,
+    #[serde(rename = "glue_objects")]
+    GlueObjects,
+    #[serde(rename = "glue_requests")]
+    GlueRequests,
+    #[serde(rename = "sqs_requests")]
+    SqsRequests,
+}
+
+impl PriceKey {
+    pub const ALL: [PriceKey; 26] = [
+        Self::LambdaRequests,
+        Self::LambdaArm64GbSeconds,
+        Self::LambdaX86GbSeconds,
+        Self::StepFunctionsTransitions,
+        Self::S3StandardStorage,
+        Self::S3GlacierStorage,
+        Self::S3PutRequests,
+        Self::S3GetRequests,
+        Self::S3GlacierTransitionRequests,
+        Self::DynamoDbWriteRequestUnits,
+        Self::DynamoDbReadRequestUnits,
+        Self::DynamoDbStorage,
+        Self::DynamoDbPitr,
+        Self::CloudWatchMetrics,
+        Self::CloudWatchAlarmMetrics,
+        Self::CloudWatchApiRequests,
+        Self::CloudWatchGetMetricData,
+        Self::LogsIngestion,
+        Self::LogsStorage,
+        Self::AthenaScanned,
+        Self::SnsEmail,
+        Self::SnsPublish,
+        Self::SchedulerInvocations,
+        Self::GlueObjects,
+        Self::GlueRequests,
+        Self::SqsRequests,
+    ];
+}
+
+/// An always-free monthly allowance, shared by every region of the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pool {
+    LambdaRequests,
+    LambdaGbSeconds,
+    StepFunctionsTransitions,
+    DynamodbStorage,
+    CloudwatchMetrics,
+    CloudwatchAlarmMetrics,
+    CloudwatchApiRequests,
+    LogsData,
+    SnsPublish,
+    SnsEmail,
+    SchedulerInvocations,
+    GlueObjects,
+    GlueRequests,
+    SqsRequests,
+}
+
+impl Pool {
+    pub const ALL: [Pool; 14] = [
+        Self::LambdaRequests,
+        Self::LambdaGbSeconds,
+        Self::StepFunctionsTransitions,
+        Self::DynamodbStorage,
+        Self::CloudwatchMetrics,
+        Self::CloudwatchAlarmMetrics,
+        Self::CloudwatchApiRequests,
+        Self::LogsData,
+        Self::SnsPublish,
+        Self::SnsEmail,
+        Self::SchedulerInvocations,
+        Self::GlueObjects,
+        Self::GlueRequests,
+        Self::SqsRequests,
+    ];
+}
+
+/// `usd` buys `per` units of `unit`; from `tiers[i].from` billable units on, the price is
+/// `tiers[i].usd` instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    pub usd: f64,
+    pub per: f64,
+    pub unit: String,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub from: f64,
+    pub usd: f64,
+}
+
+impl Price {
+    /// The price of one `unit`.
+    pub fn unit_price(&self, usd: f64) -> f64 {
+        usd / self.per
+    }
+
+    /// Where the price changes: `(from, usd)` pairs, the first from zero.
+    pub fn bands(&self) -> Vec<(f64, f64)> {
+        let mut bands = vec![(0.0, self.usd)];
+        bands.extend(self.tiers.iter().map(|t| (t.from, t.usd)));
+        bands
+    }
+
+    /// "$0.20 per 1M requests".
+    pub fn describe(&self, usd: f64) -> String {
+        let p = self.per;
+        let per = if p == 1.0 {
+            String::new()
+        } else if p >= 1e6 && (p / 1e6).fract() == 0.0 {
+            format!("{}M ", p / 1e6)
+        } else if p >= 1e3 && (p / 1e3).fract() == 0.0 {
+            format!("{}K ", p / 1e3)
+        } else {
+            format!("{p} ")
+        };
+        format!(
+            "${} per {per}{}",
+            plain(usd),
+            singular(&self.unit, self.per)
+        )
+    }
+}
+
+/// A unit name for one of it ("GB-month") or for a batch ("1M requests").
+fn singular(unit: &str, per: f64) -> String {
+    if per == 1.0 {
+        unit.strip_suffix('s').unwrap_or(unit).to_owned()
+    } else {
+        unit.to_owned()
+    }
+}
+
+/// A price as written in the file, with at least two decimals.
+fn plain(usd: f64) -> String {
+    let s = format!("{usd:.10}");
+    let s = s.trim_end_matches('0');
+    match s.split_once('.') {
+        Some((i, f)) if f.len() < 2 => format!("{i}.{f:0<2}"),
+        _ => s.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionPrices {
+    pub region: String,
+    pub name: String,
+    pub checked: String,
+    pub currency: String,
+    pub prices: BTreeMap<PriceKey, Price>,
+}
+
+impl RegionPrices {
+    pub fn get(&self, key: PriceKey) -> &Price {
+        // `load` refuses a file that lacks a key, so every lookup succeeds.
+        &self.prices[&key]
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allowance {
+    pub amount: f64,
+    pub unit: String,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreeTier {
+    pub checked: String,
+    pub allowances: BTreeMap<Pool, Allowance>,
+}
+
+/// Every embedded price file, parsed and checked.
+#[derive(Debug, Clone)]
+pub struct PriceBook {
+    pub regions: BTreeMap<String, RegionPrices>,
+    pub free_tier: FreeTier,
+}
+
+impl PriceBook {
+    /// Parses the embedded files; an error names the file and what is wrong with it.
+    pub fn load() -> Result<Self, String> {
+        let mut regions = BTreeMap::new();
+        for (region, text) in REGION_FILES {
+            let file = format!("prices/{region}.yaml");
+            let prices: RegionPrices =
+                serde_yaml_ng::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+            if prices.region != *region {
+                return Err(format!("{file}: says region {}", prices.region));
+            }
+            if prices.currency != "USD" {
+                return Err(format!("{file}: currency must be USD"));
+            }
+            for key in PriceKey::ALL {
+                let Some(p) = prices.prices.get(&key) else {
+                    return Err(format!("{file}: has no price for {key:?}"));
+                };
+                let tiers_rise = p.tiers.windows(2).any(|w| w[0].from >= w[1].from);
+                if !(p.usd >= 0.0 && p.per > 0.0) || tiers_rise || p.source.is_empty() {
+                    return Err(format!(
+                        "{file}: price {key:?} needs usd >= 0, per > 0, a source, and rising tiers"
+                    ));
+                }
+            }
+            regions.insert((*region).to_owned(), prices);
+        }
+        let free_tier: FreeTier = serde_yaml_ng::from_str(FREE_TIER_FILE)
+            .map_err(|e| format!("prices/free-tier.yaml: {e}"))?;
+        if let Some(pool) = Pool::ALL
+            .iter()
+            .find(|p| !free_tier.allowances.contains_key(p))
+        {
+            return Err(format!(
+                "prices/free-tier.yaml: has no allowance for {pool:?}"
+            ));
+        }
+        Ok(Self { regions, free_tier })
+    }
+
+    /// Regions with a price file, sorted.
+    pub fn region_names(&self) -> Vec<&str> {
+        self.regions.keys().map(String::as_str).collect()
+    }
+
+    pub fn region(&self, region: &str) -> Result<&RegionPrices, String> {
+        self.regions.get(region).ok_or_else(|| {
+            format!(
+                "no price file for {region}: prices exist for {} (add prices/{region}.yaml, or price another region with --region)",
+                self.region_names().join(", ")
+            )
+        })
+    }
+
+    pub fn allowance(&self, pool: Pool) -> f64 {
+        self.free_tier
+            .allowances
+            .get(&pool)
+            .map_or(0.0, |a| a.amount)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_price_file_loads_complete() {
+        let book = PriceBook::load();
+        assert!(book.is_ok(), "{book:?}");
+    }
+
+    #[test]
+    fn describe_shows_the_batch_the_price_buys() {
+        let p = Price {
+            usd: 0.2,
+            per: 1e6,
+            unit: "requests".into(),
+            source: "x".into(),
+            note: None,
+            tiers: vec![],
+        };
+        assert_eq!(p.describe(p.usd), "$0.20 per 1M requests");
+    }
+
+    #[test]
+    fn describe_names_a_single_unit_in_the_singular() {
+        let p = Price {
+            usd: 0.023,
+            per: 1.0,
+            unit: "GB-months".into(),
+            source: "x".into(),
+            note: None,
+            tiers: vec![],
+        };
+        assert_eq!(p.describe(p.usd), "$0.023 per GB-month");
+    }
+}

@@ -1,0 +1,335 @@
+//! The steps of an apply that do not talk to the user: check the stack can be changed, plan,
+//! guard the data, publish the code, make the change set, protect the stack afterwards.
+
+use crate::aws::cloudformation::{self, DeployedStack, TemplateSource};
+use crate::aws::{Aws, AwsError, s3};
+use crate::model::ids;
+use crate::model::names::Names;
+use crate::plan::{self, Plan, saved::SavedPlan};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Why an apply refuses to start: each says what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "stack {stack} is busy ({status}); wait for it to finish (watch it with `infrapipe status`) and apply again"
+    )]
+    Busy { stack: String, status: String },
+    #[error(
+        "stack {stack} is in ROLLBACK_COMPLETE after a failed create and cannot be updated; run `infrapipe destroy` and apply again"
+    )]
+    FailedCreate { stack: String },
+    #[error(
+        "stack {stack} is in {status}: CloudFormation must finish the rollback first (`aws cloudformation continue-update-rollback --stack-name {stack}`), then apply again"
+    )]
+    RollbackFailed { stack: String, status: String },
+    #[error(
+        "the plan would {what} {ids}, which hold the pipeline's data; pass --allow-data-loss if that is really intended"
+    )]
+    DataLoss { what: String, ids: String },
+    #[error(
+        "stack {stack} changed since the plan was made ({then} -> {now}); make a new plan with `infrapipe plan --out FILE`"
+    )]
+    StalePlan {
+        stack: String,
+        then: String,
+        now: String,
+    },
+    #[error(
+        "the plan is for {plan_stack} in {plan_region}, but the config is for {stack} in {region}"
+    )]
+    OtherStack {
+        plan_stack: String,
+        plan_region: String,
+        stack: String,
+        region: String,
+    },
+    #[error(
+        "the plan was made with other bundled Lambda code ({key}); make a new plan with this infrapipe"
+    )]
+    OtherCode { key: String },
+}
+
+/// The stack policy: replacing or deleting the data resources needs --allow-data-loss.
+pub fn protective_stack_policy() -> Value {
+    json!({
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["Update:Replace", "Update:Delete"],
+                "Resource": [
+                    format!("LogicalResourceId/{}", ids::RAW_BUCKET),
+                    format!("LogicalResourceId/{}", ids::TABLE),
+                ]
+            },
+            { "Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*" }
+        ]
+    })
+}
+
+pub fn permissive_stack_policy() -> Value {
+    json!({ "Statement": [{ "Effect": "Allow", "Principal": "*", "Action": "Update:*", "Resource": "*" }] })
+}
+
+/// Refuses stacks CloudFormation cannot update now.
+pub fn check_state(stack: &str, deployed: Option<&DeployedStack>) -> Result<(), Refusal> {
+    let Some(d) = deployed else { return Ok(()) };
+    let status = d.status.as_str();
+    if status == "ROLLBACK_COMPLETE" {
+        return Err(Refusal::FailedCreate {
+            stack: stack.into(),
+        });
+    }
+    if status.ends_with("_FAILED") && status.contains("ROLLBACK") {
+        return Err(Refusal::RollbackFailed {
+            stack: stack.into(),
+            status: status.into(),
+        });
+    }
+    if status.ends_with("_IN_PROGRESS") {
+        return Err(Refusal::Busy {
+            stack: stack.into(),
+            status: status.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a plan that replaces or deletes the data, unless allowed.
+pub fn check_data_loss(plan: &Plan, allow: bool) -> Result<(), Refusal> {
+    let lost: Vec<&plan::ResourceChange> = plan.data_loss().collect();
+    if lost.is_empty() || allow {
+        return Ok(());
+    }
+    let what = if lost.iter().all(|c| c.action == plan::Action::Delete) {
+        "delete"
+    } else {
+        "replace or delete"
+    };
+    let ids: Vec<&str> = lost.iter().map(|c| c.logical_id.as_str()).collect();
+    Err(Refusal::DataLoss {
+        what: what.into(),
+        ids: ids.join(" and "),
+    })
+}
+
+/// A saved plan applies only to the stack, region and state it was made against.
+pub fn check_saved(
+    saved: &SavedPlan,
+    stack: &str,
+    region: &str,
+    deployed: Option<&DeployedStack>,
+) -> Result<(), Refusal> {
+    if saved.stack != stack || saved.region != region {
+        return Err(Refusal::OtherStack {
+            plan_stack: saved.stack.clone(),
+            plan_region: saved.region.clone(),
+            stack: stack.into(),
+            region: region.into(),
+        });
+    }
+    let now_id = deployed.map(|d| d.stack_id.clone());
+    let now_change = deployed.and_then(|d| d.last_change.clone());
+    let now_sha = deployed.map(|d| plan::saved::template_sha256(&d.template));
+    if now_id != saved.stack_id
+        || now_change != saved.last_change
+        || now_sha != saved.deployed_template_sha256
+    {
+        let show = |id: &Option<String>, t: &Option<String>| match (id, t) {
+            (None, _) => "no stack".to_owned(),
+            (Some(_), Some(t)) => format!("last changed {t}"),
+            (Some(_), None) => "deployed".to_owned(),
+        };
+        let (then, now) = match (
+            show(&saved.stack_id, &saved.last_change),
+            show(&now_id, &now_change),
+        ) {
+            (a, b) if a == b => (
+                format!("{a}, template as planned"),
+                format!("{b}, template changed"),
+            ),
+            other => other,
+        };
+        return Err(Refusal::StalePlan {
+            stack: stack.into(),
+            then,
+            now,
+        });
+    }
+    for kind in crate::model::FunctionKind::ALL {
+        let want = crate::package::package(kind)
+            .map(|p| p.key())
+            .unwrap_or_default();
+        let text = saved.template.to_string();
+        if !text.contains(&want) {
+            return Err(Refusal::OtherCode { key: want });
+        }
+    }
+    Ok(())
+}
+
+/// CloudFormation takes at most this many bytes of template inline.
+const MAX_BODY: usize = 51_200;
+
+/// The template inline, or uploaded to the artifact bucket when it is too large for that.
+pub async fn template_source(
+    aws: &Aws,
+    bucket: &str,
+    stack: &str,
+    template: &Value,
+    endpoint_url: Option<&str>,
+) -> Result<TemplateSource, AwsError> {
+    let body = cloudformation::body(template);
+    if body.len() <= MAX_BODY {
+        return Ok(TemplateSource::Body(body));
+    }
+    let key = format!(
+        "{}/templates/{stack}-{}.json",
+        crate::model::names::ARTIFACT_PREFIX,
+        body.len()
+    );
+    s3::put_object(aws, bucket, &key, body.into_bytes()).await?;
+    let url = match endpoint_url {
+        Some(e) => format!("{}/{bucket}/{key}", e.trim_end_matches('/')),
+        None => format!("https://{bucket}.s3.{}.amazonaws.com/{key}", aws.region),
+    };
+    Ok(TemplateSource::Url(url))
+}
+
+/// Stack tags: the config's plus infrapipe's own.
+pub fn stack_tags(
+    config_tags: &BTreeMap<String, String>,
+    names: &Names,
+) -> BTreeMap<String, String> {
+    let mut tags = config_tags.clone();
+    tags.insert("infrapipe:pipeline".into(), names.prefix.clone());
+    tags
+}
+
+/// Everything one region's apply needs.
+pub struct Request<'a> {
+    pub stack: &'a str,
+    pub names: &'a Names,
+    pub template: &'a Value,
+    pub saved: Option<&'a SavedPlan>,
+    pub allow_data_loss: bool,
+    pub termination_protection: bool,
+    pub tags: BTreeMap<String, String>,
+    pub endpoint_url: Option<&'a str>,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    /// Nothing to change (our plan or CloudFormation's change set said so).
+    NoChanges { plan: Plan },
+    /// The person said no: the change set was deleted, nothing changed.
+    Cancelled { plan: Plan },
+    /// Executed; `finished` says whether CloudFormation succeeded.
+    Executed {
+        plan: Plan,
+        finished: super::wait::Finished,
+    },
+}
+
+/// Error of an apply step: AWS said no, or we refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+/// Hooks for the parts that talk to people: showing the plan and asking, and progress.
+pub trait Ui {
+    /// The plan is ready and a change set holds it; true to execute.
+    fn confirm(&mut self, plan: &Plan) -> bool;
+    fn published(&mut self, uploaded: &super::assets::Uploaded);
+    fn tick(&mut self, tick: super::wait::Tick<'_>, total: usize);
+}
+
+/// One region's apply: check, plan, guard, publish, change set, ask, execute, wait, protect.
+pub async fn apply(aws: &Aws, req: &Request<'_>, ui: &mut dyn Ui) -> Result<Outcome, ApplyError> {
+    let deployed = cloudformation::deployed(aws, req.stack).await?;
+    check_state(req.stack, deployed.as_ref())?;
+    if let Some(saved) = req.saved {
+        check_saved(saved, req.stack, &aws.region, deployed.as_ref())?;
+    }
+    let plan = plan::diff(
+        req.stack,
+        &aws.region,
+        deployed.as_ref().map(|d| d.status.as_str()),
+        deployed.as_ref().map(|d| &d.template),
+        req.template,
+    );
+    check_data_loss(&plan, req.allow_data_loss)?;
+    let uploaded = super::assets::publish(aws, req.names).await?;
+    ui.published(&uploaded);
+    if !plan.has_changes() {
+        protect(aws, req, deployed.is_some()).await?;
+        return Ok(Outcome::NoChanges { plan });
+    }
+    let source = template_source(
+        aws,
+        &uploaded.bucket,
+        req.stack,
+        req.template,
+        req.endpoint_url,
+    )
+    .await?;
+    let cs = cloudformation::create_change_set(
+        aws,
+        req.stack,
+        &source,
+        deployed.is_some(),
+        &req.tags,
+        "infrapipe-apply",
+    )
+    .await?;
+    if cs.empty {
+        return Ok(Outcome::NoChanges { plan });
+    }
+    if !ui.confirm(&plan) {
+        cloudformation::delete_change_set(aws, &cs.id).await?;
+        if deployed.is_none() {
+            // A CREATE change set left an empty stack under review; remove it too.
+            if let Some(id) = cloudformation::stack_id(aws, req.stack).await? {
+                cloudformation::delete_stack(aws, &id).await?;
+            }
+        }
+        return Ok(Outcome::Cancelled { plan });
+    }
+    let stack_id = match cloudformation::stack_id(aws, req.stack).await? {
+        Some(id) => id,
+        None => req.stack.to_owned(),
+    };
+    let seen = super::wait::seen_events(aws, &stack_id).await?;
+    let lifting_policy =
+        deployed.is_some() && req.allow_data_loss && plan.data_loss().next().is_some();
+    if lifting_policy {
+        cloudformation::set_stack_policy(aws, req.stack, &permissive_stack_policy()).await?;
+    }
+    cloudformation::execute_change_set(aws, &cs.id).await?;
+    let total = plan.changes.len();
+    let finished = super::wait::wait(aws, &stack_id, seen, &mut |t| ui.tick(t, total)).await;
+    let finished = finished?;
+    if finished.succeeded() || lifting_policy {
+        protect(aws, req, true).await?;
+    }
+    Ok(Outcome::Executed { plan, finished })
+}
+
+/// The stack policy that guards the data, and termination protection as configured.
+async fn protect(aws: &Aws, req: &Request<'_>, exists: bool) -> Result<(), AwsError> {
+    if !exists {
+        return Ok(());
+    }
+    cloudformation::set_stack_policy(aws, req.stack, &protective_stack_policy()).await?;
+    if cloudformation::termination_protection(aws, req.stack).await? != req.termination_protection {
+        cloudformation::set_termination_protection(aws, req.stack, req.termination_protection)
+            .await?;
+    }
+    Ok(())
+}
