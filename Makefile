@@ -6,7 +6,7 @@ VENV := .venv
 VENV_OK := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-16)
 CARGO ?= cargo
 
-.PHONY: test lint rust-test python-test venv bench release clean
+.PHONY: test lint rust-test python-test venv bench release demo clean
 
 test: lint rust-test python-test
 
@@ -35,6 +35,11 @@ bench: $(VENV_OK)
 
 release:
 	$(CARGO) build --release
+
+# The main job against a local emulator (moto) on loopback: no AWS account needed.
+demo: $(VENV_OK)
+	$(CARGO) build --quiet
+	./scripts/demo.sh
 
 clean:
 	rm -rf $(VENV) target

@@ -73,7 +73,7 @@ pub fn run(
         let emptied = destroy::empty_results(&aws, &names, &account).await?;
         let total = cloudformation::resources(&aws, &deployed.stack_id).await?.len();
         let seen = wait::seen_events(&aws, &deployed.stack_id).await?;
-        cloudformation::delete_stack(&aws, &deployed.stack_id).await?;
+        cloudformation::delete_stack(&aws, &stack).await?;
         let progress = Progress::new(total, "destroying");
         let mut on_tick = |t: wait::Tick<'_>| progress.event(t.event, t.done, &mut std::io::stderr());
         let finished = tokio::select! {

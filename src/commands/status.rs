@@ -86,7 +86,27 @@ async fn read(
         alarms::states(aws, &alarm_names),
         schedules::get(aws, &p.schedule.name, &p.names.schedule_group),
     );
-    s.resources = resources?;
+    // An emulator reports resources it did not create with no ids: leave them out, and name
+    // the template's resources that have no physical resource instead.
+    s.resources = resources?
+        .into_iter()
+        .filter(|r| !r.logical_id.is_empty())
+        .collect();
+    let missing: Vec<String> = deployed.template["Resources"]
+        .as_object()
+        .map(|m| {
+            m.keys()
+                .filter(|id| !s.resources.iter().any(|r| &r.logical_id == *id))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if !missing.is_empty() {
+        s.unavailable.push(format!(
+            "no physical resource reported for: {}",
+            missing.join(", ")
+        ));
+    }
     match alarms {
         Ok(a) => s.alarms = a,
         Err(e) => s.unavailable.push(format!("alarms: {e}")),
