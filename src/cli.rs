@@ -59,6 +59,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete the stack; the raw bucket and the table are kept unless --purge-data
     Destroy(DestroyArgs),
+    /// Apply to several regions in waves: a canary first, then --max-concurrent at a time
+    Rollout(RolloutArgs),
     /// Stack state, resources, the last collection run, alarm states, the schedule
     Status,
     /// Start one collection now and wait for it, reporting each branch
@@ -98,6 +100,25 @@ pub struct ApplyArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Allow a plan that replaces or deletes the raw bucket or the table
+    #[arg(long)]
+    pub allow_data_loss: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    /// Regions to roll out to, canary first (default: the config's regions)
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Option<Vec<String>>,
+    /// Regions applied in parallel in each wave after the canary
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub max_concurrent: u16,
+    /// Failed regions allowed before the remaining waves are cancelled
+    #[arg(long, default_value_t = 0)]
+    pub failure_tolerance: usize,
+    /// Do not ask (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Allow plans that replace or delete the raw bucket or the table
     #[arg(long)]
     pub allow_data_loss: bool,
 }

@@ -116,6 +116,8 @@ pub enum TemplateSource {
 #[derive(Debug, Clone)]
 pub struct ChangeSet {
     pub id: String,
+    /// The stack the change set belongs to (a CREATE change set makes it).
+    pub stack_id: Option<String>,
     pub changes: Vec<ChangeSetEntry>,
     /// CloudFormation found nothing to change (the change set was deleted).
     pub empty: bool,
@@ -163,9 +165,11 @@ pub async fn create_change_set(
         .await
         .map_err(|e| AwsError::new(&doing, &aws.region, &e))?;
     let id = created.id().unwrap_or(&name).to_owned();
+    let stack_id = created.stack_id().map(str::to_owned);
     match wait_for_change_set(aws, &id, &doing).await? {
         Some(changes) => Ok(ChangeSet {
             id,
+            stack_id,
             changes,
             empty: false,
         }),
@@ -173,6 +177,7 @@ pub async fn create_change_set(
             let _ = cf.delete_change_set().change_set_name(&id).send().await;
             Ok(ChangeSet {
                 id,
+                stack_id,
                 changes: Vec::new(),
                 empty: true,
             })

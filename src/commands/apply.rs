@@ -51,6 +51,15 @@ impl Ui for Terminal<'_> {
         }
     }
 
+    fn replacing_failed_create(&mut self, status: &str) {
+        if !self.json {
+            let _ = writeln!(
+                self.err,
+                "The stack is in {status} after a failed create and holds nothing: deleting it to create it again."
+            );
+        }
+    }
+
     fn tick(&mut self, t: Tick<'_>, total: usize) {
         let p = self
             .progress

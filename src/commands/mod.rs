@@ -4,6 +4,7 @@ mod apply;
 mod cost;
 mod destroy;
 mod plan;
+mod rollout;
 mod run;
 mod status;
 mod synth;
@@ -23,6 +24,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         Command::Plan(args) => plan::run(&cli.global, args, out, err),
         Command::Apply(args) => apply::run(&cli.global, args, out, err),
         Command::Destroy(args) => destroy::run(&cli.global, args, out, err),
+        Command::Rollout(args) => rollout::run(&cli.global, args, out, err),
         Command::Status => status::run(&cli.global, out),
         Command::Run => run::run(&cli.global, out, err),
         Command::Cost(args) => cost::run(&cli.global, args, out),

@@ -248,11 +248,29 @@ pub trait Ui {
     fn confirm(&mut self, plan: &Plan) -> bool;
     fn published(&mut self, uploaded: &super::assets::Uploaded);
     fn tick(&mut self, tick: super::wait::Tick<'_>, total: usize);
+    /// The stack is left from a failed create and is deleted before creating it again.
+    fn replacing_failed_create(&mut self, status: &str);
 }
 
 /// One region's apply: check, plan, guard, publish, change set, ask, execute, wait, protect.
-pub async fn apply(aws: &Aws, req: &Request<'_>, ui: &mut dyn Ui) -> Result<Outcome, ApplyError> {
-    let deployed = cloudformation::deployed(aws, req.stack).await?;
+pub async fn apply<U: Ui + ?Sized>(
+    aws: &Aws,
+    req: &Request<'_>,
+    ui: &mut U,
+) -> Result<Outcome, ApplyError> {
+    let mut deployed = cloudformation::deployed(aws, req.stack).await?;
+    if let Some(d) = deployed
+        .as_ref()
+        .filter(|d| d.status == "ROLLBACK_COMPLETE")
+    {
+        // A failed create leaves a stack that holds nothing and can only be deleted: delete it
+        // and create afresh, as `cdk deploy` does.
+        ui.replacing_failed_create(&d.status);
+        let seen = super::wait::seen_events(aws, &d.stack_id).await?;
+        cloudformation::delete_stack(aws, req.stack).await?;
+        super::wait::wait(aws, &d.stack_id, seen, &mut |_| {}).await?;
+        deployed = None;
+    }
     check_state(req.stack, deployed.as_ref())?;
     if let Some(saved) = req.saved {
         check_saved(saved, req.stack, &aws.region, deployed.as_ref())?;
@@ -295,15 +313,17 @@ pub async fn apply(aws: &Aws, req: &Request<'_>, ui: &mut dyn Ui) -> Result<Outc
         cloudformation::delete_change_set(aws, &cs.id).await?;
         if deployed.is_none() {
             // A CREATE change set left an empty stack under review; remove it too.
-            if let Some(id) = cloudformation::stack_id(aws, req.stack).await? {
-                cloudformation::delete_stack(aws, &id).await?;
+            if let Some(id) = &cs.stack_id {
+                cloudformation::delete_stack(aws, id).await?;
             }
         }
         return Ok(Outcome::Cancelled { plan });
     }
-    let stack_id = match cloudformation::stack_id(aws, req.stack).await? {
-        Some(id) => id,
-        None => req.stack.to_owned(),
+    let stack_id = match &cs.stack_id {
+        Some(id) => id.clone(),
+        None => cloudformation::stack_id(aws, req.stack)
+            .await?
+            .unwrap_or_else(|| req.stack.to_owned()),
     };
     let seen = super::wait::seen_events(aws, &stack_id).await?;
     let lifting_policy =

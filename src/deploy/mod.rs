@@ -4,4 +4,5 @@
 pub mod apply;
 pub mod assets;
 pub mod destroy;
+pub mod rollout;
 pub mod wait;

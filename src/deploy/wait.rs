@@ -50,6 +50,9 @@ pub async fn wait(
     on_tick: &mut dyn FnMut(Tick<'_>),
 ) -> Result<Finished, AwsError> {
     let mut delay = Duration::from_millis(100);
+    // After an execution the stack leaves REVIEW_IN_PROGRESS at once; if it does not, the
+    // change set was not executed and waiting longer would wait forever.
+    let mut reviews = 0;
     let mut latest: BTreeMap<String, String> = BTreeMap::new();
     let mut failures: Vec<Event> = Vec::new();
     loop {
@@ -68,6 +71,17 @@ pub async fn wait(
             }
             let done = latest.values().filter(|s| s.ends_with("_COMPLETE")).count();
             on_tick(Tick { event: &e, done });
+        }
+        if status == "REVIEW_IN_PROGRESS" {
+            reviews += 1;
+            if reviews > 20 {
+                return Ok(Finished {
+                    status,
+                    reason: "the change set was not executed: the stack is still under review"
+                        .into(),
+                    first_failure: failures.into_iter().next(),
+                });
+            }
         }
         if !in_progress(&status) && !status.is_empty() {
             return Ok(Finished {

@@ -1,0 +1,119 @@
+//! rollout end to end on moto, which keeps each region apart.
+
+mod common;
+use common::moto::Moto;
+use common::*;
+
+const REGIONS: &str = "us-east-1,eu-west-1,us-west-2";
+
+fn stacks(moto: &Moto) -> String {
+    moto.boto3(
+        "import boto3\nfor r in ['us-east-1','eu-west-1','us-west-2']:\n  s=boto3.client('cloudformation',region_name=r).describe_stacks(StackName='infra-monitoring-prod')['Stacks'][0]\n  print(r, s['StackStatus'])",
+        &[],
+    )
+}
+
+#[test]
+fn three_regions_roll_out_and_a_second_rollout_changes_nothing() {
+    let moto = Moto::start();
+    let (code, out, err) =
+        moto.infrapipe(&["rollout", "-c", EXAMPLE, "--regions", REGIONS, "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 of 3 regions succeeded."), "{out}");
+    assert_eq!(
+        stacks(&moto).lines().collect::<Vec<_>>(),
+        [
+            "us-east-1 CREATE_COMPLETE",
+            "eu-west-1 CREATE_COMPLETE",
+            "us-west-2 CREATE_COMPLETE"
+        ]
+    );
+    let (code, out, _) = moto.infrapipe(&[
+        "rollout",
+        "-c",
+        EXAMPLE,
+        "--regions",
+        REGIONS,
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let results: Vec<&str> = doc["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r["result"].as_str())
+        .collect();
+    assert_eq!(results, ["no_changes", "no_changes", "no_changes"]);
+}
+
+#[test]
+fn a_failed_region_cancels_later_waves_and_a_rerun_finishes_the_rest() {
+    let moto = Moto::start();
+    // eu-west-1's results bucket name is taken: its create fails for real.
+    let bucket = "infra-monitoring-prod-athena-123456789012-eu-west-1";
+    moto.boto3(
+        "import sys, boto3; boto3.client('s3', region_name='eu-west-1').create_bucket(Bucket=sys.argv[1], CreateBucketConfiguration={'LocationConstraint': 'eu-west-1'})",
+        &[bucket],
+    );
+    let args = [
+        "rollout",
+        "-c",
+        EXAMPLE,
+        "--regions",
+        REGIONS,
+        "--max-concurrent",
+        "1",
+        "--failure-tolerance",
+        "0",
+        "--yes",
+        "--json",
+    ];
+    let (code, out, _) = moto.infrapipe(&args);
+    assert_eq!(code, 1, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let results: Vec<&str> = doc["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r["result"].as_str())
+        .collect();
+    assert_eq!(results, ["updated", "failed", "cancelled"]);
+    assert!(
+        doc["regions"][1]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("BucketAlreadyExists")),
+        "{doc}"
+    );
+
+    moto.boto3("import sys, boto3; boto3.client('s3', region_name='eu-west-1').delete_bucket(Bucket=sys.argv[1])", &[bucket]);
+    let (code, out, _) = moto.infrapipe(&args);
+    assert_eq!(code, 0, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let results: Vec<&str> = doc["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r["result"].as_str())
+        .collect();
+    assert_eq!(results, ["no_changes", "updated", "updated"]);
+}
+
+#[test]
+fn plan_all_regions_plans_every_configured_region_with_one_summary() {
+    let moto = Moto::start();
+    let yaml = std::fs::read_to_string(EXAMPLE)
+        .expect("example")
+        .replace("  - us-east-1\n", "  - us-east-1\n  - eu-west-1\n");
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("two.yaml");
+    std::fs::write(&path, yaml).expect("write");
+    let path = path.display().to_string();
+    let (code, out, err) = moto.infrapipe(&["rollout", "-c", &path, "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) =
+        moto.infrapipe(&["plan", "-c", &path, "--all-regions", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 of 2 regions have changes."), "{out}");
+}
