@@ -120,9 +120,27 @@ pub fn render(p: &Pipeline) -> Value {
     })
 }
 
-/// The template as the bytes `synth` writes: pretty JSON with a final newline.
+/// The value with every object's keys in sorted order, whatever map serde_json was built with
+/// (a dependency turning on its `preserve_order` feature must not change our bytes).
+pub fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), canonical(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The template as the bytes `synth` writes: pretty JSON, sorted keys, a final newline.
 pub fn to_string(template: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(template).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&canonical(template)).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -296,8 +314,8 @@ fn function(f: &Function) -> Value {
 }
 
 fn state_machine(s: &StateMachine) -> Value {
-    // ASL is JSON inside a string; serde_json renders it with sorted keys, so it is stable too.
-    let definition = serde_json::to_string_pretty(&s.definition).unwrap_or_default();
+    // ASL is JSON inside a string; sorted keys keep it stable too.
+    let definition = serde_json::to_string_pretty(&canonical(&s.definition)).unwrap_or_default();
     json!({
         "Type": "AWS::StepFunctions::StateMachine",
         "Properties": {

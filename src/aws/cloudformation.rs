@@ -101,7 +101,7 @@ pub struct ChangeSetEntry {
 
 /// The template body to send: compact JSON, which CloudFormation parses like the pretty form.
 pub fn body(template: &serde_json::Value) -> String {
-    template.to_string()
+    crate::template::canonical(template).to_string()
 }
 
 /// Where the template goes: inline when it fits CloudFormation's 51,200-byte body limit,

@@ -24,11 +24,21 @@ pub struct Options {
     pub endpoint_url: Option<String>,
 }
 
+/// Clients given instead of the ones built from the configuration (tests hand in the SDK's mock
+/// clients here, to produce failures an emulator cannot).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub cloudformation: Option<aws_sdk_cloudformation::Client>,
+    pub s3: Option<aws_sdk_s3::Client>,
+    pub sts: Option<aws_sdk_sts::Client>,
+}
+
 /// Clients for one region.
 #[derive(Debug, Clone)]
 pub struct Aws {
     pub region: String,
     config: SdkConfig,
+    overrides: Overrides,
     endpoint_overridden: bool,
     /// The endpoint is plain HTTP (a local emulator): no request can satisfy a TLS-only policy.
     pub plain_http: bool,
@@ -50,6 +60,7 @@ impl Aws {
         Self {
             region: region.to_owned(),
             config: loader.load().await,
+            overrides: Overrides::default(),
             endpoint_overridden: options.endpoint_url.is_some(),
             plain_http: options
                 .endpoint_url
@@ -58,11 +69,31 @@ impl Aws {
         }
     }
 
+    /// Clients for `region` that are all `overrides` (no credentials, no network of their own).
+    pub fn with_overrides(region: &str, overrides: Overrides) -> Self {
+        Self {
+            region: region.to_owned(),
+            config: SdkConfig::builder()
+                .region(Region::new(region.to_owned()))
+                .behavior_version(BehaviorVersion::latest())
+                .build(),
+            overrides,
+            endpoint_overridden: false,
+            plain_http: false,
+        }
+    }
+
     pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
-        aws_sdk_cloudformation::Client::new(&self.config)
+        match &self.overrides.cloudformation {
+            Some(c) => c.clone(),
+            None => aws_sdk_cloudformation::Client::new(&self.config),
+        }
     }
 
     pub fn s3(&self) -> aws_sdk_s3::Client {
+        if let Some(c) = &self.overrides.s3 {
+            return c.clone();
+        }
         let conf = aws_sdk_s3::config::Builder::from(&self.config)
             // An emulator on localhost has no virtual-host bucket names.
             .force_path_style(self.endpoint_overridden)
@@ -71,7 +102,10 @@ impl Aws {
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {
-        aws_sdk_sts::Client::new(&self.config)
+        match &self.overrides.sts {
+            Some(c) => c.clone(),
+            None => aws_sdk_sts::Client::new(&self.config),
+        }
     }
 
     pub fn athena(&self) -> aws_sdk_athena::Client {

@@ -173,22 +173,8 @@ fn report(
             plan.summary.add, plan.summary.change, plan.summary.destroy, finished.status
         )?,
         Outcome::Executed { finished, .. } => {
-            match &finished.first_failure {
-                Some(f) => writeln!(
-                    err,
-                    "error: {} ({}) failed: {}",
-                    f.logical_id, f.resource_type, f.reason
-                )?,
-                None => writeln!(err, "error: the stack update failed: {}", finished.reason)?,
-            }
-            let rollback = if finished.status.contains("ROLLBACK_COMPLETE") {
-                "CloudFormation rolled back: the stack is as it was before this apply."
-            } else if finished.status.contains("ROLLBACK_FAILED") {
-                "The rollback failed too: see `infrapipe status` and CloudFormation's events before trying again."
-            } else {
-                "See `infrapipe status` for the stack's state."
-            };
-            writeln!(err, "Stack {stack} is {}. {rollback}", finished.status)?;
+            let lines = apply::failure_report(stack, finished);
+            writeln!(err, "error: {}", lines.join("\n"))?;
         }
     }
     Ok(code)

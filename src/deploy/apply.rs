@@ -353,3 +353,26 @@ async fn protect(aws: &Aws, req: &Request<'_>, exists: bool) -> Result<(), AwsEr
     }
     Ok(())
 }
+
+/// What a failed execution tells the user: the first failed resource and why, then what
+/// became of the rollback. One line each.
+pub fn failure_report(stack: &str, finished: &super::wait::Finished) -> Vec<String> {
+    let cause = match &finished.first_failure {
+        Some(f) => format!(
+            "{} ({}) failed: {}",
+            f.logical_id, f.resource_type, f.reason
+        ),
+        None => format!("the stack update failed: {}", finished.reason),
+    };
+    let rollback = if finished.status.contains("ROLLBACK_COMPLETE") {
+        "CloudFormation rolled back: the stack is as it was before this apply."
+    } else if finished.status.contains("ROLLBACK_FAILED") {
+        "The rollback failed too: see `infrapipe status` and CloudFormation's events before trying again."
+    } else {
+        "See `infrapipe status` for the stack's state."
+    };
+    vec![
+        cause,
+        format!("Stack {stack} is {}. {rollback}", finished.status),
+    ]
+}

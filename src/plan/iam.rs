@@ -43,7 +43,10 @@ fn statements(resource_type: &str, props: &Value) -> BTreeMap<(String, String), 
     let mut doc = |name: &str, d: &Value| {
         if let Some(list) = normalize::policy(d)["Statement"].as_array() {
             for s in list {
-                out.insert((name.to_owned(), s.to_string()), s.clone());
+                out.insert(
+                    (name.to_owned(), crate::template::canonical(s).to_string()),
+                    s.clone(),
+                );
             }
         }
     };

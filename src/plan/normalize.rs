@@ -118,8 +118,9 @@ fn sorted_list(v: &Value) -> Value {
     Value::Array(items)
 }
 
+/// Sort key: the value's JSON with sorted keys, whatever map serde_json was built with.
 fn canonical(v: &Value) -> String {
-    v.to_string()
+    crate::template::canonical(v).to_string()
 }
 
 /// A state machine definition parsed out of its string (and out of `Fn::Sub`), so that a change
