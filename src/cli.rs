@@ -55,6 +55,8 @@ pub enum Command {
     Synth(SynthArgs),
     /// Diff the rendered template against the deployed stack (every resource is new when none)
     Plan(PlanArgs),
+    /// Report live resources that differ from the model (read through each service's own API)
+    Drift(DriftArgs),
     /// Publish the code, create a change set, show it, ask, execute it and wait
     Apply(ApplyArgs),
     /// Delete the stack; the raw bucket and the table are kept unless --purge-data
@@ -131,6 +133,22 @@ pub struct DestroyArgs {
     /// Also delete the retained data: every version in the raw bucket, the bucket, the table
     #[arg(long)]
     pub purge_data: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Check every configured region, concurrently
+    #[arg(long, conflicts_with = "region")]
+    pub all_regions: bool,
+    /// Exit 0 when in sync, 1 on error or when a resource could not be checked, 2 on drift
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Also run CloudFormation's own drift detection and merge its findings
+    #[arg(long)]
+    pub cloudformation: bool,
+    /// Read one resource at a time (for measuring what concurrency saves)
+    #[arg(long, hide = true)]
+    pub sequential: bool,
 }
 
 #[derive(Debug, Args)]

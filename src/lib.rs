@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod cost;
 pub mod deploy;
+pub mod drift;
 pub mod error;
 pub mod model;
 pub mod package;

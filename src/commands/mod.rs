@@ -3,6 +3,7 @@
 mod apply;
 mod cost;
 mod destroy;
+mod drift;
 mod plan;
 mod rollout;
 mod run;
@@ -22,6 +23,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         Command::Validate => validate::run(&cli.global, out),
         Command::Synth(args) => synth::run(&cli.global, args, out, err),
         Command::Plan(args) => plan::run(&cli.global, args, out, err),
+        Command::Drift(args) => drift::run(&cli.global, args, out, err),
         Command::Apply(args) => apply::run(&cli.global, args, out, err),
         Command::Destroy(args) => destroy::run(&cli.global, args, out, err),
         Command::Rollout(args) => rollout::run(&cli.global, args, out, err),

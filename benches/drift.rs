@@ -1,0 +1,131 @@
+//! Drift performance: the whole `infrapipe drift` process against the example stack on moto
+//! (deployed, then completed through the services' APIs so every resource exists), with the
+//! reads concurrent (the default) and one after another (`--sequential`, hidden). Target: under
+//! 1 s concurrent.
+//!
+//! moto is one Python process: on loopback each call costs its CPU time, not a round trip, so
+//! concurrency saves little there. The second pair of figures goes through a proxy that holds
+//! every request for `LATENCY` first, as a round trip to AWS would.
+
+#[path = "../tests/common/moto.rs"]
+mod moto;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 15;
+/// About one in-region round trip to an AWS API.
+const LATENCY: Duration = Duration::from_millis(25);
+
+/// A loopback proxy to `upstream` that holds each chunk a client sends for `LATENCY`; returns
+/// its endpoint. Threads live until the process ends.
+fn latency_proxy(upstream: u16) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+    let port = listener.local_addr().expect("proxy address").port();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                continue;
+            };
+            let (Ok(mut c_read), Ok(mut s_read)) = (client.try_clone(), server.try_clone()) else {
+                continue;
+            };
+            let (mut c_write, mut s_write) = (client, server);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = c_read.read(&mut buf) {
+                    if n == 0 || {
+                        std::thread::sleep(LATENCY);
+                        s_write.write_all(&buf[..n]).is_err()
+                    } {
+                        break;
+                    }
+                }
+                let _ = s_write.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s_read, &mut c_write);
+                let _ = c_write.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn example() -> serde_json::Value {
+    let text = std::fs::read_to_string("examples/infrapipe.yaml").expect("example");
+    let config =
+        infrapipe::config::Config::parse(&text, std::path::Path::new("example")).expect("valid");
+    let p = infrapipe::model::Pipeline::build(&config, &config.regions[0]).expect("zip");
+    infrapipe::template::render(&p)
+}
+
+fn time(moto: &moto::Moto, extra: &[&str]) -> Duration {
+    let mut args = vec![
+        "drift",
+        "-c",
+        "examples/infrapipe.yaml",
+        "--detailed-exitcode",
+    ];
+    args.extend_from_slice(extra);
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let (code, _, err) = moto.infrapipe(&args);
+        times.push(t.elapsed());
+        // 2: moto cannot store a few properties (see tests/drift_e2e.rs); 1 would be an error.
+        assert!(code == 0 || code == 2, "drift failed: {err}");
+    }
+    median(times)
+}
+
+fn main() {
+    let template = example();
+    let resources = template["Resources"].as_object().map_or(0, |r| r.len());
+    let moto = moto::Moto::start();
+    moto.deploy("infra-monitoring-prod", &template);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = dir.path().join("template.json");
+    std::fs::write(&body, template.to_string()).expect("write template");
+    moto.boto3(
+        include_str!("../tests/drift_complete_stack.py"),
+        &["infra-monitoring-prod", &body.display().to_string()],
+    );
+    // Warm moto's lazily built backends so that neither variant pays for them.
+    let _ = moto.infrapipe(&["drift", "-c", "examples/infrapipe.yaml"]);
+
+    let concurrent = time(&moto, &[]);
+    let sequential = time(&moto, &["--sequential"]);
+    println!(
+        "drift, whole process, {resources} resources on moto ({RUNS} runs each): concurrent median {:.1} ms, sequential median {:.1} ms ({:.1}x)",
+        ms(concurrent),
+        ms(sequential),
+        sequential.as_secs_f64() / concurrent.as_secs_f64().max(f64::EPSILON)
+    );
+
+    let proxy = latency_proxy(moto.port);
+    let through = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.extend_from_slice(&["--endpoint-url", &proxy]);
+        time(&moto, &args)
+    };
+    let concurrent = through(&[]);
+    let sequential = through(&["--sequential"]);
+    println!(
+        "drift, whole process, same stack, {} ms added to every request ({RUNS} runs each): concurrent median {:.1} ms, sequential median {:.1} ms ({:.1}x)",
+        LATENCY.as_millis(),
+        ms(concurrent),
+        ms(sequential),
+        sequential.as_secs_f64() / concurrent.as_secs_f64().max(f64::EPSILON)
+    );
+}

@@ -1,0 +1,120 @@
+//! Live resources, read through each service's own API and returned in the shape of their
+//! CloudFormation properties (so they compare with the template's), plus what CloudFormation's
+//! drift cannot see (extra inline and managed policies, extra subscriptions, code hashes).
+//! A reader returns only what the model can set or what matters for security, never the
+//! defaults AWS fills in.
+
+mod athena;
+mod cloudwatch;
+mod dynamodb;
+mod glue;
+mod iam;
+mod lambda;
+mod logs;
+mod s3;
+mod scheduler;
+mod sfn;
+mod sns;
+mod sqs;
+
+use super::expected::Target;
+use crate::aws::{Aws, AwsError};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
+
+/// Why a live resource has no properties to compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// It does not exist (DELETED), with what the service said.
+    Missing(String),
+    /// It could not be read (NOT_CHECKED), with the one-line error.
+    Unreadable(String),
+}
+
+pub type Read = Result<Value, Problem>;
+
+/// Reads `t`'s live resource.
+pub async fn read(aws: &Aws, t: &Target) -> Read {
+    match t.resource_type.as_str() {
+        "AWS::S3::Bucket" => s3::bucket(aws, t).await,
+        "AWS::S3::BucketPolicy" => s3::bucket_policy(aws, t).await,
+        "AWS::DynamoDB::Table" => dynamodb::table(aws, t).await,
+        "AWS::Lambda::Function" => lambda::function(aws, t).await,
+        "AWS::Lambda::Permission" => lambda::permission(aws, t).await,
+        "AWS::IAM::Role" => iam::role(aws, t).await,
+        "AWS::SQS::Queue" => sqs::queue(aws, t).await,
+        "AWS::Logs::LogGroup" => logs::log_group(aws, t).await,
+        "AWS::StepFunctions::StateMachine" => sfn::state_machine(aws, t).await,
+        "AWS::Scheduler::Schedule" => scheduler::schedule(aws, t).await,
+        "AWS::SNS::Topic" => sns::topic(aws, t).await,
+        "AWS::SNS::TopicPolicy" => sns::topic_policy(aws, t).await,
+        "AWS::SNS::Subscription" => sns::subscription(aws, t).await,
+        "AWS::CloudWatch::Alarm" => cloudwatch::alarm(aws, t).await,
+        "AWS::Glue::Database" => glue::database(aws, t).await,
+        "AWS::Glue::Table" => glue::table(aws, t).await,
+        "AWS::Athena::WorkGroup" => athena::workgroup(aws, t).await,
+        "AWS::Athena::NamedQuery" => athena::named_query(aws, t).await,
+        other => Err(Problem::Unreadable(format!(
+            "infrapipe has no reader for {other}"
+        ))),
+    }
+}
+
+/// Turns an SDK error into a Problem: one of the `missing` error codes means the resource is
+/// gone, anything else that it could not be read.
+pub(crate) fn problem<E>(aws: &Aws, doing: &str, missing: &[&str], e: &E) -> Problem
+where
+    E: ProvideErrorMetadata + std::error::Error,
+{
+    let err = AwsError::new(doing, &aws.region, e);
+    if missing.iter().any(|c| err.is_code(c)) {
+        Problem::Missing(err.message)
+    } else {
+        Problem::Unreadable(err.to_string())
+    }
+}
+
+/// The id a reader looks the resource up by, or NOT_CHECKED when neither the stack nor the
+/// model gives one.
+pub(crate) fn id(t: &Target) -> Result<&str, Problem> {
+    t.id().ok_or_else(|| {
+        Problem::Unreadable(format!(
+            "the stack lists no physical id for {} and the model does not name it",
+            t.logical_id
+        ))
+    })
+}
+
+/// What `Ref` gives for `t` (an ARN for topics and state machines).
+pub(crate) fn reference(t: &Target) -> Result<&str, Problem> {
+    t.reference.as_deref().ok_or_else(|| {
+        Problem::Unreadable(format!(
+            "the stack lists no physical id for {} and the model does not name it",
+            t.logical_id
+        ))
+    })
+}
+
+/// A string field of the expected properties (an ARN or name another resource gives).
+pub(crate) fn expected_str<'a>(t: &'a Target, path: &[&str]) -> Result<&'a str, Problem> {
+    let mut v = &t.expected;
+    for p in path {
+        v = &v[*p];
+    }
+    v.as_str()
+        .filter(|s| !s.starts_with("(unknown"))
+        .ok_or_else(|| {
+            Problem::Unreadable(format!(
+                "{}.{} is not known, so the live resource cannot be found",
+                t.logical_id,
+                path.join(".")
+            ))
+        })
+}
+
+/// Inserts `v` under `k` unless it is None.
+pub(crate) fn put(m: &mut serde_json::Map<String, Value>, k: &str, v: Option<Value>) {
+    if let Some(v) = v {
+        m.insert(k.to_owned(), v);
+    }
+}
