@@ -42,7 +42,7 @@ pub struct Global {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long, global = true)]
     pub no_color: bool,
-    /// More logs on stderr (-v, -vv)
+    /// Logs on stderr: -v infrapipe's steps, -vv also each AWS call with its request id
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
@@ -69,6 +69,16 @@ pub enum Command {
     Run,
     /// Monthly cost estimate, per service and per region, with --scale projections
     Cost(CostArgs),
+    /// Write a commented infrapipe.yaml with the seed's defaults, and its JSON Schema beside it
+    Init(InitArgs),
+    /// Print the JSON Schema of infrapipe.yaml, for editors to complete and check it
+    Schema,
+    /// Draw the pipeline from the model: resources, data flow, and what each role may touch
+    Graph(GraphArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the man page (or write one per command with --out DIR)
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -174,5 +184,44 @@ pub struct PlanArgs {
 pub struct SynthArgs {
     /// Write one template per configured region into this directory
     #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write infrapipe.yaml and infrapipe.schema.json into (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Diagram language
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid flowchart (renders on GitHub and GitLab)
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`)
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write infrapipe.1 and one page per command into this directory instead of printing
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

@@ -9,6 +9,8 @@ pub mod cost;
 pub mod deploy;
 pub mod drift;
 pub mod error;
+pub mod graph;
+pub mod logging;
 pub mod model;
 pub mod package;
 pub mod plan;
@@ -24,16 +26,46 @@ use std::io::Write;
 /// command exactly as users do.
 pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     use clap::Parser;
+    // Parsing failed before --json could be read from the result; look for it in the words.
+    let json = args.iter().skip(1).any(|a| a == "--json");
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let rendered = e.render().to_string();
-            let target: &mut dyn Write = if e.use_stderr() { err } else { out };
-            let _ = write!(target, "{rendered}");
+            if json {
+                let doc = match e.kind() {
+                    clap::error::ErrorKind::DisplayVersion => serde_json::json!({
+                        "name": env!("CARGO_PKG_NAME"),
+                        "version": env!("CARGO_PKG_VERSION"),
+                    }),
+                    _ if code == 0 => serde_json::json!({ "help": rendered }),
+                    _ => serde_json::json!({ "error": rendered.trim_end() }),
+                };
+                let _ = writeln!(out, "{doc}");
+            }
+            if code != 0 || !json {
+                let target: &mut dyn Write = if e.use_stderr() { err } else { out };
+                let _ = write!(target, "{rendered}");
+            }
             return code;
         }
     };
+    if cli.global.verbose > 0 {
+        use std::io::IsTerminal;
+        let no_color =
+            cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        logging::init(
+            cli.global.verbose,
+            !no_color && std::io::stderr().is_terminal(),
+        );
+        tracing::debug!(
+            version = env!("CARGO_PKG_VERSION"),
+            command = ?cli.command,
+            config = %cli.global.config.display(),
+            "starting"
+        );
+    }
     match commands::dispatch(&cli, out, err) {
         Ok(code) => code,
         Err(e) => {

@@ -1,12 +1,17 @@
 //! One module per command: each takes the parsed CLI, writes its report, returns the exit code.
 
 mod apply;
+mod completions;
 mod cost;
 mod destroy;
 mod drift;
+mod graph;
+mod init;
+mod man;
 mod plan;
 mod rollout;
 mod run;
+mod schema;
 mod status;
 mod synth;
 mod ui;
@@ -30,6 +35,11 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         Command::Status => status::run(&cli.global, out),
         Command::Run => run::run(&cli.global, out, err),
         Command::Cost(args) => cost::run(&cli.global, args, out),
+        Command::Init(args) => init::run(&cli.global, args, out),
+        Command::Schema => schema::run(out),
+        Command::Graph(args) => graph::run(&cli.global, args, out),
+        Command::Completions(args) => completions::run(&cli.global, args, out),
+        Command::Man(args) => man::run(&cli.global, args, out),
     }
 }
 

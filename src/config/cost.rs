@@ -11,7 +11,7 @@ pub type Amount = Bounded<0, 1_000_000_000_000, true>;
 /// A duration in milliseconds, within Lambda's 15-minute limit.
 pub type Millis = Bounded<1, 900_000, false>;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CostAssumptions {
     /// Instances in the fleet. Default: the listed `collectors.instances`, else the collector's

@@ -4,6 +4,7 @@
 pub mod cost;
 pub mod drift;
 mod locate;
+pub mod schema;
 pub mod values;
 
 use serde::{Deserialize, Serialize};
@@ -41,29 +42,40 @@ impl ConfigError {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Pipeline name; prefixes every resource name.
     pub name: NameSegment,
     /// Deployment environment (prod, staging, dev...); part of every name.
+    #[schemars(length(max = ENVIRONMENT_MAX))]
     pub environment: NameSegment,
     /// Regions to deploy to; the first is the default and the rollout canary.
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
     pub regions: Vec<Region>,
+    /// How often a collection runs: `rate(N minute[s]|hour[s]|day[s])`; alarm periods follow it.
     #[serde(default)]
     pub schedule: RateExpression,
+    /// The collector Lambda: what it collects, from where, and how it runs.
     #[serde(default)]
     pub collectors: Collectors,
+    /// Retention of the raw S3 objects and the DynamoDB items.
     #[serde(default)]
     pub storage: Storage,
+    /// CloudWatch Logs of the functions and the state machine.
     #[serde(default)]
     pub logs: Logs,
+    /// Thresholds and evaluation periods of the six alarms.
     #[serde(default)]
     pub alarms: Alarms,
+    /// Who the alarms e-mail.
     pub notifications: Notifications,
+    /// Athena and Glue over the raw bucket.
     #[serde(default)]
     pub analytics: Analytics,
+    /// Stack tags; CloudFormation propagates them to every resource.
     #[serde(default)]
+    #[schemars(extend("maxProperties" = 40))]
     pub tags: BTreeMap<String, String>,
     /// CloudFormation termination protection on the stack (destroy then refuses).
     #[serde(default)]
@@ -76,7 +88,9 @@ pub struct Config {
     pub drift: DriftConfig,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CollectorMode {
     /// Plausible, deterministic values: the pipeline runs end to end with no fleet.
@@ -86,7 +100,19 @@ pub enum CollectorMode {
     Cloudwatch,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum MetricType {
     Cpu,
@@ -128,7 +154,9 @@ impl MetricType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 pub enum Runtime {
     #[serde(rename = "python3.11")]
     Python311,
@@ -149,7 +177,9 @@ impl Runtime {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Architecture {
     /// Graviton: 20 % cheaper per GB-second; the handlers are pure Python.
@@ -167,19 +197,29 @@ impl Architecture {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Collectors {
+    /// Where the values come from.
     pub mode: CollectorMode,
+    /// Metric types to collect: one Parallel branch each.
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
     pub metrics: Vec<MetricType>,
     /// Instance ids to collect (cloudwatch mode); exclusive with `instance_tags`.
+    #[schemars(length(max = MAX_INSTANCE_IDS))]
     pub instances: Vec<InstanceId>,
     /// One tag (`Key: Value`) that selects the fleet (cloudwatch mode).
+    #[schemars(extend("maxProperties" = 1))]
     pub instance_tags: BTreeMap<String, String>,
+    /// Deployed Lambda runtime of both functions (python3.11 is deprecated on 2027-06-30).
     pub runtime: Runtime,
+    /// Lambda architecture of both functions.
     pub architecture: Architecture,
+    /// Memory of each function, in MB.
     pub memory_mb: Bounded<128, 10240, false>,
+    /// Timeout of each function, in seconds.
     pub timeout_seconds: Bounded<1, 900, false>,
+    /// CloudWatch namespace of the custom metrics (PutMetricData is bound to it).
     pub namespace: Namespace,
     /// Publish one custom metric per instance and metric type ($0.30 each a month beyond the
     /// free ten) instead of only fleet aggregates.
@@ -207,7 +247,7 @@ impl Default for Collectors {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Storage {
     /// Days raw objects stay in S3 Standard before the lifecycle moves them to Glacier.
@@ -231,18 +271,23 @@ impl Default for Storage {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Logs {
+    /// Days log events are kept.
     pub retention_days: LogRetentionDays,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Alarms {
+    /// Fleet CPU utilization (%) above which HighCpuAlarm fires.
     pub cpu_high_percent: Percent,
+    /// Fleet memory utilization (%) above which HighMemoryAlarm fires.
     pub memory_high_percent: Percent,
+    /// Collector duration (ms) above which CollectorDurationAlarm fires; below the timeout.
     pub lambda_duration_ms: Bounded<1, 900000, false>,
+    /// Evaluation periods per alarm; period times count must stay within 7 days.
     pub evaluation_periods: AlarmPeriods,
 }
 
@@ -258,7 +303,7 @@ impl Default for Alarms {
 }
 
 /// Evaluation periods per alarm; the seed's 2, 2, 1, 1, 1, 3.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AlarmPeriods {
     pub cpu: EvaluationPeriods,
@@ -283,13 +328,15 @@ impl Default for AlarmPeriods {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Notifications {
+    /// At least one address; each gets an SNS e-mail subscription to confirm.
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
     pub emails: Vec<Email>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Analytics {
     /// Athena refuses (and bills nothing for) a query that would scan more than this.

@@ -1,0 +1,70 @@
+//! `infrapipe init [DIR]`: a commented `infrapipe.yaml` with the seed's defaults, and the
+//! config's JSON Schema beside it, so editors complete and check the file offline.
+
+use crate::cli::{Global, InitArgs};
+use crate::error::{Error, Result};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The file `init` writes, with placeholders that validate and comments that say what to change.
+pub const TEMPLATE: &str = include_str!("../init_template.yaml");
+pub const CONFIG_FILE: &str = "infrapipe.yaml";
+/// Named on the template's first line (`# yaml-language-server: $schema=...`).
+pub const SCHEMA_FILE: &str = "infrapipe.schema.json";
+
+pub fn run(global: &Global, args: &InitArgs, out: &mut dyn Write) -> Result<i32> {
+    let files: [(PathBuf, String); 2] = [
+        (args.dir.join(CONFIG_FILE), TEMPLATE.to_owned()),
+        (args.dir.join(SCHEMA_FILE), super::schema::text()),
+    ];
+    // A file that already holds exactly what init would write is no conflict.
+    let conflicts: Vec<String> = files
+        .iter()
+        .filter(|(path, text)| {
+            path.exists() && std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str())
+        })
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    if !conflicts.is_empty() && !args.force {
+        return Err(Error::Usage(format!(
+            "{} already exist{}; nothing was written. Pass --force to overwrite, or choose another directory: `infrapipe init DIR`",
+            conflicts.join(" and "),
+            if conflicts.len() == 1 { "s" } else { "" }
+        )));
+    }
+    std::fs::create_dir_all(&args.dir).map_err(|source| Error::Write {
+        path: args.dir.clone(),
+        source,
+    })?;
+    for (path, text) in &files {
+        std::fs::write(path, text).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+        tracing::debug!(path = %path.display(), bytes = text.len(), "wrote");
+    }
+    let [(config, _), (schema, _)] = &files;
+    if global.json {
+        let doc = json!({
+            "config": config.display().to_string(),
+            "schema": schema.display().to_string(),
+            "written": [config.display().to_string(), schema.display().to_string()],
+        });
+        writeln!(out, "{doc}")?;
+    } else {
+        writeln!(out, "wrote {}", config.display())?;
+        writeln!(
+            out,
+            "wrote {} (refresh it after upgrading: infrapipe schema > {SCHEMA_FILE})",
+            schema.display()
+        )?;
+        writeln!(
+            out,
+            "Next: set name, environment, regions and notifications.emails in {}, then run `infrapipe validate -c {}`.",
+            config.display(),
+            config.display()
+        )?;
+    }
+    Ok(0)
+}
