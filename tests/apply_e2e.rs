@@ -206,24 +206,7 @@ fn status_shows_the_stack_resources_and_what_it_could_not_read() {
 fn run_starts_a_collection_and_reports_each_branch() {
     let moto = Moto::start();
     apply(&moto, EXAMPLE);
-    // Without this moto leaves executions RUNNING; with it, Lambda tasks echo their input. In
-    // that mode moto keeps state machines in a second store that its CloudFormation does not
-    // write to, so the test creates the same state machine (same name, same definition)
-    // through the Step Functions API, as AWS's CloudFormation would have.
-    moto.request(
-        "POST",
-        "/moto-api/config",
-        r#"{"stepfunctions":{"execute_state_machine":true},"lambda":{"use_docker":false}}"#,
-    );
-    let definition = example()["Resources"]["CollectionStateMachine"]["Properties"]["DefinitionString"]["Fn::Sub"][0]
-        .as_str()
-        .expect("definition")
-        .replace("${AWS::Partition}", "aws")
-        .replace("${CollectorArn}", "arn:aws:lambda:us-east-1:123456789012:function:infra-monitoring-prod-collector");
-    moto.boto3(
-        "import sys, boto3; boto3.client('stepfunctions').create_state_machine(name='infra-monitoring-prod-collection', definition=sys.argv[1], roleArn='arn:aws:iam::123456789012:role/x')",
-        &[&definition],
-    );
+    moto.execute_collections();
     let (code, out, err) = moto.infrapipe(&["run", "-c", EXAMPLE]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("SUCCEEDED"), "{out}");

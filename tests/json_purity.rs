@@ -249,3 +249,38 @@ fn very_verbose_logs_each_aws_request_id() {
         o.stderr
     );
 }
+
+#[test]
+fn json_stays_one_document_through_a_whole_deployment_with_logs_on() {
+    let moto = common::moto::Moto::start();
+    let ex = common::EXAMPLE;
+    let steps: [&[&str]; 6] = [
+        &["apply", "-c", ex, "--yes"],
+        &["plan", "-c", ex],
+        &["apply", "-c", ex, "--yes"],
+        &["rollout", "-c", ex, "--yes", "--regions", "us-east-1"],
+        &["status", "-c", ex],
+        &["drift", "-c", ex],
+    ];
+    let check = |args: &[&str]| {
+        let mut argv = vec!["--json", "-vv"];
+        argv.extend_from_slice(args);
+        let (code, stdout, stderr) = moto.infrapipe(&argv);
+        let label = args.join(" ");
+        assert_eq!(code, 0, "{label}: exit {code}\n{stdout}\n{stderr}");
+        if let Err(why) = one_document(&stdout) {
+            panic!("{label}: stdout is {why}:\n{stdout}");
+        }
+        assert!(
+            stderr.contains("request_id"),
+            "{label}: no -vv log on stderr"
+        );
+    };
+    for args in steps {
+        check(args);
+    }
+    moto.execute_collections();
+    check(&["run", "-c", ex]);
+    moto.stop_executing_collections();
+    check(&["destroy", "-c", ex, "--yes", "--purge-data"]);
+}

@@ -126,6 +126,45 @@ impl Moto {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Lets `infrapipe run` finish on moto. Without this moto leaves executions RUNNING; with it,
+    /// Lambda tasks echo their input. In that mode moto keeps state machines in a second store
+    /// that its CloudFormation does not write to, so this creates the example's state machine
+    /// (same name, same definition) through the Step Functions API, as AWS's CloudFormation
+    /// would have. Undo with [`Moto::stop_executing_collections`] before destroying.
+    pub fn execute_collections(&self) {
+        self.request(
+            "POST",
+            "/moto-api/config",
+            r#"{"stepfunctions":{"execute_state_machine":true},"lambda":{"use_docker":false}}"#,
+        );
+        let config = infrapipe::config::Config::load(Path::new("examples/infrapipe.yaml"))
+            .expect("the example config is valid");
+        let pipeline = infrapipe::model::Pipeline::build(&config, &config.regions[0])
+            .expect("package bundled lambdas");
+        let definition = infrapipe::template::render(&pipeline)["Resources"]["CollectionStateMachine"]["Properties"]
+            ["DefinitionString"]["Fn::Sub"][0]
+            .as_str()
+            .expect("definition")
+            .replace("${AWS::Partition}", "aws")
+            .replace(
+                "${CollectorArn}",
+                "arn:aws:lambda:us-east-1:123456789012:function:infra-monitoring-prod-collector",
+            );
+        self.boto3(
+            "import sys, boto3; boto3.client('stepfunctions').create_state_machine(name='infra-monitoring-prod-collection', definition=sys.argv[1], roleArn='arn:aws:iam::123456789012:role/x')",
+            &[&definition],
+        );
+    }
+
+    /// Back to moto's default store for state machines, the one its CloudFormation deletes from.
+    pub fn stop_executing_collections(&self) {
+        self.request(
+            "POST",
+            "/moto-api/config",
+            r#"{"stepfunctions":{"execute_state_machine":false},"lambda":{"use_docker":true}}"#,
+        );
+    }
+
     /// Deploys `template` as stack `stack` the way CloudFormation users do by hand: artifact
     /// bucket, code zips, CreateStack. (Used until tests can use `infrapipe apply`.)
     pub fn deploy(&self, stack: &str, template: &serde_json::Value) {
