@@ -84,8 +84,13 @@ fn init_force_overwrites_an_existing_config() {
 fn init_again_over_its_own_unchanged_files_is_no_conflict() {
     let dir = tempfile::tempdir().expect("temp dir");
     assert_eq!(common::run(&["init", dir_arg(dir.path())]).0, 0);
-    let (code, _, err) = common::run(&["init", dir_arg(dir.path())]);
+    let (code, out, err) = common::run(&["init", dir_arg(dir.path())]);
     assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("wrote"), "{out}");
+    assert!(
+        out.contains("infrapipe.yaml already holds what init writes"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -37,34 +37,49 @@ pub fn run(global: &Global, args: &InitArgs, out: &mut dyn Write) -> Result<i32>
         path: args.dir.clone(),
         source,
     })?;
+    let mut written = Vec::new();
+    let mut unchanged = Vec::new();
     for (path, text) in &files {
+        let name = path.display().to_string();
+        if std::fs::read_to_string(path).ok().as_deref() == Some(text.as_str()) {
+            unchanged.push(name);
+            continue;
+        }
         std::fs::write(path, text).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;
-        tracing::debug!(path = %path.display(), bytes = text.len(), "wrote");
+        tracing::debug!(path = %name, bytes = text.len(), "wrote");
+        written.push(name);
     }
     let [(config, _), (schema, _)] = &files;
     if global.json {
         let doc = json!({
             "config": config.display().to_string(),
             "schema": schema.display().to_string(),
-            "written": [config.display().to_string(), schema.display().to_string()],
+            "written": written,
+            "unchanged": unchanged,
         });
         writeln!(out, "{doc}")?;
-    } else {
-        writeln!(out, "wrote {}", config.display())?;
+        return Ok(0);
+    }
+    for name in &written {
+        writeln!(out, "wrote {name}")?;
+    }
+    for name in &unchanged {
+        writeln!(out, "{name} already holds what init writes; left as it is")?;
+    }
+    if written.iter().any(|n| *n == schema.display().to_string()) {
         writeln!(
             out,
-            "wrote {} (refresh it after upgrading: infrapipe schema > {SCHEMA_FILE})",
-            schema.display()
-        )?;
-        writeln!(
-            out,
-            "Next: set name, environment, regions and notifications.emails in {}, then run `infrapipe validate -c {}`.",
-            config.display(),
-            config.display()
+            "Refresh {SCHEMA_FILE} after upgrading infrapipe: infrapipe schema > {SCHEMA_FILE}"
         )?;
     }
+    writeln!(
+        out,
+        "Next: set name, environment, regions and notifications.emails in {}, then run `infrapipe validate -c {}`.",
+        config.display(),
+        config.display()
+    )?;
     Ok(0)
 }
