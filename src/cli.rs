@@ -47,6 +47,14 @@ pub struct Global {
     pub verbose: u8,
 }
 
+impl Global {
+    /// Colour is allowed unless `--no-color` is given or `NO_COLOR` is set to anything but empty
+    /// (<https://no-color.org>); callers also require a terminal.
+    pub fn color_allowed(&self) -> bool {
+        !self.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the config and the model; non-zero with a clear message on any problem

@@ -53,11 +53,9 @@ pub fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32
     };
     if cli.global.verbose > 0 {
         use std::io::IsTerminal;
-        let no_color =
-            cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         logging::init(
             cli.global.verbose,
-            !no_color && std::io::stderr().is_terminal(),
+            cli.global.color_allowed() && std::io::stderr().is_terminal(),
         );
         tracing::debug!(
             version = env!("CARGO_PKG_VERSION"),

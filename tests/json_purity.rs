@@ -1,6 +1,7 @@
 //! `--json` prints exactly one JSON document on stdout and nothing else there, for every command:
 //! the real binary, with logs on, against an endpoint that refuses connections for the commands
-//! that need AWS (their error document is the one document).
+//! that need AWS (their error document is the one document), and on moto for a whole deployment.
+//! Also: logs only with -v, only on stderr, coloured only on a terminal without NO_COLOR/--no-color.
 
 mod common;
 
@@ -212,16 +213,6 @@ fn verbose_logs_go_to_stderr_only() {
 }
 
 #[test]
-fn no_color_keeps_escape_codes_out_of_logs() {
-    let o = infrapipe(
-        &["-v", "validate", "-c", common::EXAMPLE],
-        &[("NO_COLOR", "1")],
-    );
-    assert!(!o.stderr.contains('\u{1b}'), "{}", o.stderr);
-    assert!(!o.stdout.contains('\u{1b}'), "{}", o.stdout);
-}
-
-#[test]
 fn without_verbose_nothing_is_logged() {
     let o = infrapipe(&["validate", "-c", common::EXAMPLE], &[]);
     assert_eq!(o.stderr, "");
@@ -283,4 +274,45 @@ fn json_stays_one_document_through_a_whole_deployment_with_logs_on() {
     check(&["run", "-c", ex]);
     moto.stop_executing_collections();
     check(&["destroy", "-c", ex, "--yes", "--purge-data"]);
+}
+
+/// Runs `infrapipe ARGS` under a pseudo-terminal (util-linux `script`), where colour is allowed,
+/// and returns everything it printed there.
+fn on_a_terminal(args: &str, envs: &[(&str, &str)]) -> String {
+    let bin = env!("CARGO_BIN_EXE_infrapipe");
+    let out = Command::new("script")
+        .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+        .env_remove("NO_COLOR")
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("util-linux `script` runs the binary under a pseudo-terminal (apt-get install util-linux)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn logs_on_a_terminal_are_coloured() {
+    let args = format!("-v validate -c {}", common::EXAMPLE);
+    assert!(on_a_terminal(&args, &[]).contains('\u{1b}'));
+}
+
+#[test]
+fn no_color_turns_colour_off_on_a_terminal() {
+    let args = format!("-v validate -c {}", common::EXAMPLE);
+    let printed = on_a_terminal(&args, &[("NO_COLOR", "1")]);
+    assert!(printed.contains("DEBUG"), "{printed}");
+    assert!(!printed.contains('\u{1b}'), "{printed}");
+}
+
+#[test]
+fn the_no_color_flag_turns_colour_off_on_a_terminal() {
+    let args = format!("--no-color -v validate -c {}", common::EXAMPLE);
+    let printed = on_a_terminal(&args, &[]);
+    assert!(printed.contains("DEBUG"), "{printed}");
+    assert!(!printed.contains('\u{1b}'), "{printed}");
 }

@@ -70,9 +70,8 @@ pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
 /// Colour only on a terminal, never with NO_COLOR or --no-color.
 pub fn style(global: &Global) -> crate::plan::render::Style {
     use std::io::IsTerminal;
-    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     crate::plan::render::Style {
-        color: !global.no_color && !no_color_env && std::io::stdout().is_terminal(),
+        color: global.color_allowed() && std::io::stdout().is_terminal(),
     }
 }
 
