@@ -124,11 +124,14 @@ pub fn run(
     }
     let Terminal { out, err, .. } = term;
     let Some(result) = result else {
-        writeln!(
+        return super::interrupted(
+            global,
+            out,
             err,
-            "\nInterrupted. CloudFormation goes on with what it started; watch it with `infrapipe status --region {region}`."
-        )?;
-        return Ok(130);
+            &format!(
+                "CloudFormation goes on with what it started; watch it with `infrapipe status --region {region}`."
+            ),
+        );
     };
     let outcome = result.map_err(|e| match e {
         ApplyError::Aws(a) => Error::Aws(a),

@@ -82,8 +82,12 @@ pub fn run(
         };
         progress.finish();
         let Some(finished) = finished else {
-            writeln!(err, "\nInterrupted. CloudFormation goes on deleting; watch it with `infrapipe status --region {region}`.")?;
-            return Ok(130);
+            return super::interrupted(
+                global,
+                out,
+                err,
+                &format!("CloudFormation goes on deleting; watch it with `infrapipe status --region {region}`."),
+            );
         };
         let finished = finished?;
         if !finished.succeeded() {

@@ -67,6 +67,25 @@ pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
     Pipeline::build(config, region).map_err(Error::Package)
 }
 
+/// Ctrl-C while waiting on AWS: say what goes on without us (stderr and, with `--json`, the one
+/// document on stdout) and exit 130.
+pub fn interrupted(
+    global: &Global,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    what_goes_on: &str,
+) -> Result<i32> {
+    writeln!(err, "\nInterrupted. {what_goes_on}")?;
+    if global.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({ "interrupted": true, "message": what_goes_on })
+        )?;
+    }
+    Ok(130)
+}
+
 /// Colour only on a terminal, never with NO_COLOR or --no-color.
 pub fn style(global: &Global) -> crate::plan::render::Style {
     use std::io::IsTerminal;

@@ -43,31 +43,19 @@ pub fn run(global: &Global, out: &mut dyn Write, err: &mut dyn Write) -> Result<
                 .unwrap_or_default()
         );
         let arn = executions::start(&aws, &machine, &name, r#"{"trigger":"manual"}"#).await?;
-        if !global.json {
-            writeln!(err, "Started {name}; waiting for it (Ctrl-C stops waiting, not the run).")?;
-        }
-        let started = std::time::Instant::now();
-        let mut delay = Duration::from_millis(200);
-        let exec = loop {
-            let e = tokio::select! {
-                e = executions::describe(&aws, &arn) => e?,
-                _ = tokio::signal::ctrl_c() => {
-                    writeln!(err, "\nInterrupted. The run goes on; see it with `infrapipe status`.")?;
-                    return Ok(130);
-                }
-            };
-            if e.status != "RUNNING" && e.status != "PENDING_REDRIVE" {
-                break e;
+        // Progress goes to stderr, also with --json.
+        writeln!(err, "Started {name}; waiting for it (Ctrl-C stops waiting, not the run).")?;
+        // One listener for the whole wait, so a Ctrl-C during a pause between polls counts too.
+        let exec = tokio::select! {
+            e = wait_for(&aws, &arn, &name, limit) => e?,
+            _ = tokio::signal::ctrl_c() => {
+                return super::interrupted(
+                    global,
+                    out,
+                    err,
+                    &format!("The run {name} goes on; see it with `infrapipe status --region {region}`."),
+                );
             }
-            if started.elapsed() > limit {
-                return Err(Error::Usage(format!(
-                    "run {name} is still {} after {} s, longer than its retries allow; see `infrapipe status`",
-                    e.status,
-                    limit.as_secs()
-                )));
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(3));
         };
         let outcomes = executions::state_outcomes(&aws, &arn).await?;
         let branches: Vec<(String, &'static str, Option<String>)> = metrics
@@ -94,6 +82,32 @@ pub fn run(global: &Global, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         }
         Ok(if ok { 0 } else { 1 })
     })
+}
+
+/// Polls the execution, backing off to 3 s, until it ends or outlasts `limit`.
+async fn wait_for(
+    aws: &Aws,
+    arn: &str,
+    name: &str,
+    limit: Duration,
+) -> Result<executions::Execution> {
+    let started = std::time::Instant::now();
+    let mut delay = Duration::from_millis(200);
+    loop {
+        let e = executions::describe(aws, arn).await?;
+        if e.status != "RUNNING" && e.status != "PENDING_REDRIVE" {
+            return Ok(e);
+        }
+        if started.elapsed() > limit {
+            return Err(Error::Usage(format!(
+                "run {name} is still {} after {} s, longer than its retries allow; see `infrapipe status`",
+                e.status,
+                limit.as_secs()
+            )));
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(3));
+    }
 }
 
 fn branch_result(task: Option<&StateOutcome>, failed: bool) -> (&'static str, Option<String>) {
