@@ -5,23 +5,23 @@
 mod common;
 use common::moto::Moto;
 use common::*;
-use std::io::Write;
 
 const STACK: &str = "infra-monitoring-prod";
 const RAW: &str = "infra-monitoring-prod-raw-123456789012-us-east-1";
 const TABLE: &str = "infra-monitoring-prod-metrics";
 
-fn config_file(yaml: &str) -> tempfile::NamedTempFile {
-    let mut f = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile()
-        .expect("temp");
-    f.write_all(yaml.as_bytes()).expect("write");
-    f
-}
-
 fn apply(moto: &Moto, config: &str) -> (i32, String, String) {
     moto.infrapipe(&["apply", "-c", config, "--yes"])
+}
+
+/// Whether the raw bucket and the metrics table still exist.
+fn data_left(moto: &Moto) -> (bool, bool) {
+    let out = moto.boto3(
+        &format!("import boto3; print(any(b['Name']=='{RAW}' for b in boto3.client('s3').list_buckets()['Buckets'])); print('{TABLE}' in boto3.client('dynamodb').list_tables()['TableNames'])"),
+        &[],
+    );
+    let found: Vec<bool> = out.split_whitespace().map(|w| w == "True").collect();
+    (found[0], found[1])
 }
 
 #[test]
@@ -54,9 +54,7 @@ fn second_apply_says_no_changes() {
 fn a_config_change_applies_as_an_update() {
     let moto = Moto::start();
     apply(&moto, EXAMPLE);
-    let text = std::fs::read_to_string(EXAMPLE)
-        .expect("example")
-        .replace("cpu_high_percent: 80", "cpu_high_percent: 85");
+    let text = example_text().replace("cpu_high_percent: 80", "cpu_high_percent: 85");
     let f = config_file(&text);
     let path = f.path().display().to_string();
     let (code, out, err) = apply(&moto, &path);
@@ -103,9 +101,7 @@ fn apply_of_a_saved_plan_refuses_when_the_stack_changed_since() {
     let (code, _, err) = moto.infrapipe(&["plan", "-c", EXAMPLE, "--out", &plan]);
     assert_eq!(code, 0, "{err}");
     // Someone else changes the stack after the plan was made.
-    let text = std::fs::read_to_string(EXAMPLE)
-        .expect("example")
-        .replace("cpu_high_percent: 80", "cpu_high_percent: 70");
+    let text = example_text().replace("cpu_high_percent: 80", "cpu_high_percent: 70");
     let f = config_file(&text);
     let (code, _, err) = apply(&moto, &f.path().display().to_string());
     assert_eq!(code, 0, "{err}");
@@ -126,14 +122,7 @@ fn destroy_removes_the_stack_and_keeps_the_data() {
         )),
         "{out}"
     );
-    let left = moto.boto3(
-        &format!("import boto3; print(any(b['Name']=='{RAW}' for b in boto3.client('s3').list_buckets()['Buckets'])); print('{TABLE}' in boto3.client('dynamodb').list_tables()['TableNames'])"),
-        &[],
-    );
-    assert_eq!(
-        left.split_whitespace().collect::<Vec<_>>(),
-        ["True", "True"]
-    );
+    assert_eq!(data_left(&moto), (true, true));
     let (_, out, _) = moto.infrapipe(&["status", "-c", EXAMPLE]);
     assert!(out.contains("NOT_DEPLOYED"), "{out}");
 }
@@ -153,14 +142,7 @@ fn destroy_purge_data_removes_the_versioned_bucket_with_its_versions() {
         out.contains("Purged the data: 4 object versions deleted"),
         "{out}"
     );
-    let left = moto.boto3(
-        &format!("import boto3; print(any(b['Name']=='{RAW}' for b in boto3.client('s3').list_buckets()['Buckets'])); print('{TABLE}' in boto3.client('dynamodb').list_tables()['TableNames'])"),
-        &[],
-    );
-    assert_eq!(
-        left.split_whitespace().collect::<Vec<_>>(),
-        ["False", "False"]
-    );
+    assert_eq!(data_left(&moto), (false, false));
 }
 
 #[test]

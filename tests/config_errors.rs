@@ -3,15 +3,10 @@
 
 mod common;
 use common::*;
-use std::io::Write;
 
 /// Writes `yaml` to a temp file and runs `infrapipe validate -c` on it.
 fn validate(yaml: &str) -> (i32, String, String, String) {
-    let mut f = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile()
-        .expect("temp file");
-    f.write_all(yaml.as_bytes()).expect("write");
+    let f = config_file(yaml);
     let path = f.path().display().to_string();
     let (code, out, err) = run(&["validate", "-c", &path]);
     (code, out, err, path)

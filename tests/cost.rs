@@ -5,7 +5,6 @@ mod common;
 use common::*;
 use infrapipe::cost::usage;
 use serde_json::Value;
-use std::io::Write;
 
 /// One metric type, hourly: 730 runs a month, 3 transitions a run (Parallel, task, Succeed).
 const HOURLY_CPU: &str = "name: infra-monitoring\nenvironment: prod\nregions: [us-east-1]\nschedule: rate(1 hour)\ncollectors:\n  metrics: [cpu]\nnotifications:\n  emails: [ops@example.com]\n";
@@ -19,11 +18,7 @@ fn cost_json(yaml: &str, extra: &[&str]) -> Value {
 
 /// Runs `infrapipe cost` on `yaml` written to a temp file.
 fn cost(yaml: &str, extra: &[&str]) -> (i32, String, String) {
-    let mut f = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile()
-        .expect("temp file");
-    f.write_all(yaml.as_bytes()).expect("write");
+    let f = config_file(yaml);
     let path = f.path().display().to_string();
     let mut args = vec!["cost", "-c", path.as_str()];
     args.extend_from_slice(extra);

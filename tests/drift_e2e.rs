@@ -16,7 +16,6 @@ use common::moto::Moto;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::Write;
 
 const STACK: &str = "infra-monitoring-prod";
 
@@ -89,19 +88,6 @@ const MOTO_CANNOT_STORE: &[&str] = &[
 /// Does through the services' APIs what moto's CloudFormation skipped or dropped, with the
 /// template's own values (intrinsics resolved here as CloudFormation would).
 const COMPLETE_WHAT_MOTO_SKIPS: &str = include_str!("drift_complete_stack.py");
-
-fn config_file(yaml: &str) -> tempfile::NamedTempFile {
-    let mut f = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile()
-        .expect("temp");
-    f.write_all(yaml.as_bytes()).expect("write");
-    f
-}
-
-fn example_text() -> String {
-    std::fs::read_to_string(EXAMPLE).expect("example")
-}
 
 /// The example config plus `drift.ignore` entries.
 fn with_ignores(extra: &[&str]) -> tempfile::NamedTempFile {

@@ -5,20 +5,6 @@
 mod common;
 use common::moto::Moto;
 use common::*;
-use std::io::Write;
-
-fn config_file(yaml: &str) -> tempfile::NamedTempFile {
-    let mut f = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile()
-        .expect("temp");
-    f.write_all(yaml.as_bytes()).expect("write");
-    f
-}
-
-fn example_text() -> String {
-    std::fs::read_to_string(EXAMPLE).expect("example")
-}
 
 #[test]
 fn plan_with_no_stack_adds_every_resource_and_exits_2() {

@@ -11,6 +11,22 @@ pub const EXAMPLE: &str = "examples/infrapipe.yaml";
 /// A minimal valid config; tests append or replace lines to vary it.
 pub const MINIMAL: &str = "name: infra-monitoring\nenvironment: prod\nregions: [us-east-1]\nnotifications:\n  emails: [ops@example.com]\n";
 
+/// The example config's text, for tests that change a line of it.
+pub fn example_text() -> String {
+    std::fs::read_to_string(EXAMPLE).expect("examples/infrapipe.yaml exists")
+}
+
+/// `yaml` written to a `.yaml` temp file, removed when the handle drops.
+pub fn config_file(yaml: &str) -> tempfile::NamedTempFile {
+    use std::io::Write;
+    let mut f = tempfile::Builder::new()
+        .suffix(".yaml")
+        .tempfile()
+        .expect("temp file");
+    f.write_all(yaml.as_bytes()).expect("write");
+    f
+}
+
 pub fn config(yaml: &str) -> Config {
     match Config::parse(yaml, Path::new("test.yaml")) {
         Ok(c) => c,
