@@ -2,15 +2,11 @@
 //! synchronously, so the figures are the tool's own time plus moto's, with no CloudFormation wait
 //! in them. Targets: from nothing under 1 s; no-change apply under 300 ms.
 
-#[path = "../tests/common/moto.rs"]
-mod moto;
+mod common;
+use common::moto;
+use common::{median, ms};
 
 use std::time::{Duration, Instant};
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn apply(moto: &moto::Moto) -> Duration {
     let t = Instant::now();
@@ -32,7 +28,7 @@ fn main() {
     }
     println!(
         "apply on moto, whole process ({runs} runs each): from nothing median {:.0} ms; no changes median {:.0} ms",
-        median(fresh).as_secs_f64() * 1000.0,
-        median(unchanged).as_secs_f64() * 1000.0
+        ms(median(fresh)),
+        ms(median(unchanged))
     );
 }

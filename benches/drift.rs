@@ -7,8 +7,9 @@
 //! concurrency saves little there. The second pair of figures goes through a proxy that holds
 //! every request for `LATENCY` first, as a round trip to AWS would.
 
-#[path = "../tests/common/moto.rs"]
-mod moto;
+mod common;
+use common::moto;
+use common::{median, ms};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -53,23 +54,6 @@ fn latency_proxy(upstream: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn example() -> serde_json::Value {
-    let text = std::fs::read_to_string("examples/infrapipe.yaml").expect("example");
-    let config =
-        infrapipe::config::Config::parse(&text, std::path::Path::new("example")).expect("valid");
-    let p = infrapipe::model::Pipeline::build(&config, &config.regions[0]).expect("zip");
-    infrapipe::template::render(&p)
-}
-
 fn time(moto: &moto::Moto, extra: &[&str]) -> Duration {
     let mut args = vec![
         "drift",
@@ -90,7 +74,7 @@ fn time(moto: &moto::Moto, extra: &[&str]) -> Duration {
 }
 
 fn main() {
-    let template = example();
+    let template = moto::example_template();
     let resources = template["Resources"].as_object().map_or(0, |r| r.len());
     let moto = moto::Moto::start();
     moto.deploy("infra-monitoring-prod", &template);

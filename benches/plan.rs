@@ -1,30 +1,14 @@
 //! Plan performance: the in-process diff of two full templates, and the whole `plan` process
 //! against a stack deployed on moto (loopback). Targets: diff under 2 ms; whole plan under 300 ms.
 
-#[path = "../tests/common/moto.rs"]
-mod moto;
+mod common;
+use common::moto;
+use common::{median, ms};
 
-use std::time::{Duration, Instant};
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn example() -> serde_json::Value {
-    let text = std::fs::read_to_string("examples/infrapipe.yaml").expect("example");
-    let config =
-        infrapipe::config::Config::parse(&text, std::path::Path::new("example")).expect("valid");
-    let p = infrapipe::model::Pipeline::build(&config, &config.regions[0]).expect("zip");
-    infrapipe::template::render(&p)
-}
+use std::time::Instant;
 
 fn main() {
-    let before = example();
+    let before = moto::example_template();
     let mut after = before.clone();
     after["Resources"]["HighCpuAlarm"]["Properties"]["Threshold"] = serde_json::json!(85.0);
     let mut times = Vec::new();

@@ -1,15 +1,11 @@
 //! Rollout to four regions (`--max-concurrent 3`: the canary, then one wave) against a rollout
 //! to one region, from nothing, on moto, as whole processes. Target: four regions in under 2x.
 
-#[path = "../tests/common/moto.rs"]
-mod moto;
+mod common;
+use common::moto;
+use common::{median, ms};
 
 use std::time::{Duration, Instant};
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn timed(moto: &moto::Moto, regions: &str) -> Duration {
     moto.request("POST", "/moto-api/reset", "");
@@ -39,8 +35,8 @@ fn main() {
     let (one, four) = (median(one), median(four));
     println!(
         "rollout from nothing on moto ({runs} runs each): 1 region {:.0} ms, 4 regions (--max-concurrent 3) {:.0} ms, ratio {:.2}",
-        one.as_secs_f64() * 1000.0,
-        four.as_secs_f64() * 1000.0,
+        ms(one),
+        ms(four),
         four.as_secs_f64() / one.as_secs_f64()
     );
 }

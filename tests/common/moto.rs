@@ -137,11 +137,7 @@ impl Moto {
             "/moto-api/config",
             r#"{"stepfunctions":{"execute_state_machine":true},"lambda":{"use_docker":false}}"#,
         );
-        let config = infrapipe::config::Config::load(Path::new("examples/infrapipe.yaml"))
-            .expect("the example config is valid");
-        let pipeline = infrapipe::model::Pipeline::build(&config, &config.regions[0])
-            .expect("package bundled lambdas");
-        let definition = infrapipe::template::render(&pipeline)["Resources"]["CollectionStateMachine"]["Properties"]
+        let definition = example_template()["Resources"]["CollectionStateMachine"]["Properties"]
             ["DefinitionString"]["Fn::Sub"][0]
             .as_str()
             .expect("definition")
@@ -183,6 +179,15 @@ impl Moto {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.boto3(DEPLOY, &args);
     }
+}
+
+/// The template `examples/infrapipe.yaml` renders for its first region.
+pub fn example_template() -> serde_json::Value {
+    let config = infrapipe::config::Config::load(Path::new("examples/infrapipe.yaml"))
+        .expect("the example config is valid");
+    let pipeline = infrapipe::model::Pipeline::build(&config, &config.regions[0])
+        .expect("package bundled lambdas");
+    infrapipe::template::render(&pipeline)
 }
 
 const DEPLOY: &str = r#"
