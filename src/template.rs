@@ -220,20 +220,10 @@ fn tls_only_policy(b: &Bucket) -> Value {
         "Type": "AWS::S3::BucketPolicy",
         "Properties": {
             "Bucket": r#ref(b.logical_id),
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": { "AWS": "*" },
-                    "Action": "s3:*",
-                    "Resource": [
-                        sub(&Names::bucket_arn(&b.name)),
-                        sub(&Names::objects_arn(&b.name, "*")),
-                    ],
-                    "Condition": { "Bool": { "aws:SecureTransport": "false" } },
-                }]
-            }
+            "PolicyDocument": crate::model::iam::deny_insecure_transport(
+                sub(&Names::bucket_arn(&b.name)),
+                sub(&Names::objects_arn(&b.name, "*")),
+            ),
         }
     })
 }

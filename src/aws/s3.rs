@@ -94,17 +94,12 @@ pub async fn create_private_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsE
     if aws.plain_http {
         return Ok(false);
     }
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": { "AWS": "*" },
-            "Action": "s3:*",
-            "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
-            "Condition": { "Bool": { "aws:SecureTransport": "false" } }
-        }]
-    });
+    let arn = format!(
+        "arn:{}:s3:::{bucket}",
+        crate::model::names::partition(&aws.region)
+    );
+    let policy =
+        crate::model::iam::deny_insecure_transport(arn.clone().into(), format!("{arn}/*").into());
     s3.put_bucket_policy()
         .bucket(bucket)
         .policy(policy.to_string())

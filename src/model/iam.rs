@@ -272,3 +272,23 @@ pub fn policies(edges: &[Edge], names: &Names, namespace: &str) -> BTreeMap<Acto
     }
     out
 }
+
+/// The bucket policy every bucket we create carries: any request over plain HTTP is denied.
+/// `bucket_arn` and `objects_arn` are the bucket's ARN and `ARN/*`, as literal strings or as the
+/// template's `Fn::Sub` values.
+pub fn deny_insecure_transport(
+    bucket_arn: serde_json::Value,
+    objects_arn: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": { "AWS": "*" },
+            "Action": "s3:*",
+            "Resource": [bucket_arn, objects_arn],
+            "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+        }]
+    })
+}
