@@ -5,7 +5,6 @@ use crate::cli::{DriftArgs, Global};
 use crate::config::{Config, Region};
 use crate::drift::{self, Report, render};
 use crate::error::{Error, Result};
-use crate::template;
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -16,18 +15,8 @@ pub fn run(
     _err: &mut dyn Write,
 ) -> Result<i32> {
     let config = Config::load(&global.config)?;
-    let regions = if args.all_regions {
-        config.regions.clone()
-    } else {
-        vec![super::one_region(global, &config)?]
-    };
-    let mut templates = Vec::new();
-    for region in &regions {
-        templates.push((
-            region.clone(),
-            template::render(&super::build(&config, region)?),
-        ));
-    }
+    let regions = super::regions_to_check(global, &config, args.all_regions)?;
+    let templates = super::rendered(&config, &regions)?;
     if let Some((_, t)) = templates.first() {
         let unknown = drift::unknown_ignores(t, &config.drift.ignore);
         if let Some(first) = unknown.first() {
@@ -45,29 +34,18 @@ pub fn run(
     let aws_options = super::aws_options(global);
     let stack = config.stack_name();
     let ignore = config.drift.ignore.clone();
-    let results: Vec<Result<Report>> = rt.block_on(async {
-        let mut set = tokio::task::JoinSet::new();
-        for (i, (region, template)) in templates.into_iter().enumerate() {
-            let (aws_options, stack, ignore) = (aws_options.clone(), stack.clone(), ignore.clone());
-            set.spawn(async move {
-                let r =
-                    check_region(&aws_options, &stack, &region, &template, &ignore, options).await;
-                (i, r)
-            });
-        }
-        let mut results: Vec<(usize, Result<Report>)> = Vec::new();
-        while let Some(joined) = set.join_next().await {
-            match joined {
-                Ok(r) => results.push(r),
-                Err(e) => results.push((
-                    usize::MAX,
-                    Err(Error::Usage(format!("a region's drift check stopped: {e}"))),
-                )),
-            }
-        }
-        results.sort_by_key(|(i, _)| *i);
-        results.into_iter().map(|(_, r)| r).collect()
-    });
+    let results =
+        rt.block_on(super::per_region(
+            templates,
+            "drift check",
+            |region, template| {
+                let (aws_options, stack, ignore) =
+                    (aws_options.clone(), stack.clone(), ignore.clone());
+                async move {
+                    check_region(&aws_options, &stack, &region, &template, &ignore, options).await
+                }
+            },
+        ));
     let reports: Vec<Report> = results.into_iter().collect::<Result<_>>()?;
 
     if global.json {

@@ -111,6 +111,54 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(Error::Runtime)
 }
 
+/// With `--all-regions`, every region of the config; otherwise the one region the command acts on.
+pub fn regions_to_check(
+    global: &Global,
+    config: &Config,
+    all_regions: bool,
+) -> Result<Vec<Region>> {
+    if all_regions {
+        Ok(config.regions.clone())
+    } else {
+        Ok(vec![one_region(global, config)?])
+    }
+}
+
+/// Each region with the template the config renders for it, in the order given.
+pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serde_json::Value)>> {
+    regions
+        .iter()
+        .map(|r| Ok((r.clone(), crate::template::render(&build(config, r)?))))
+        .collect()
+}
+
+/// Runs `work` for every region at once and returns each region's result in the order given.
+/// A task that panicked is its region's error (`what` names the work in that message).
+pub async fn per_region<T, F, Fut>(
+    regions: Vec<(Region, serde_json::Value)>,
+    what: &str,
+    work: F,
+) -> Vec<Result<T>>
+where
+    F: Fn(Region, serde_json::Value) -> Fut,
+    Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let handles: Vec<(Region, tokio::task::JoinHandle<Result<T>>)> = regions
+        .into_iter()
+        .map(|(region, template)| (region.clone(), tokio::spawn(work(region, template))))
+        .collect();
+    let mut results = Vec::with_capacity(handles.len());
+    for (region, handle) in handles {
+        results.push(
+            handle.await.unwrap_or_else(|e| {
+                Err(Error::Usage(format!("the {what} of {region} stopped: {e}")))
+            }),
+        );
+    }
+    results
+}
+
 /// The region a single-region command acts on: `--region` or the config's first.
 pub fn one_region(global: &Global, config: &Config) -> Result<Region> {
     let regions = target_regions(global, config)?;

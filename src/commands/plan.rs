@@ -24,49 +24,21 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<i32> {
     let config = Config::load(&global.config)?;
-    let regions = if args.all_regions {
-        config.regions.clone()
-    } else {
-        vec![super::one_region(global, &config)?]
-    };
+    let regions = super::regions_to_check(global, &config, args.all_regions)?;
     if args.out.is_some() && regions.len() > 1 {
         return Err(Error::Usage(
             "--out saves one region's plan; pass --region R (without --all-regions)".into(),
         ));
     }
-    let mut templates = Vec::new();
-    for region in &regions {
-        templates.push((
-            region.clone(),
-            template::render(&super::build(&config, region)?),
-        ));
-    }
+    let templates = super::rendered(&config, &regions)?;
     let rt = super::runtime()?;
     let options = super::aws_options(global);
     let stack = config.stack_name();
-    let results: Vec<Result<RegionPlan>> = rt.block_on(async {
-        let mut set = tokio::task::JoinSet::new();
-        for (i, (region, template)) in templates.into_iter().enumerate() {
-            let (options, stack) = (options.clone(), stack.clone());
-            let change_set = args.change_set;
-            set.spawn(async move {
-                let r = plan_region(&options, &stack, &region, template, change_set).await;
-                (i, r)
-            });
-        }
-        let mut results: Vec<(usize, Result<RegionPlan>)> = Vec::new();
-        while let Some(joined) = set.join_next().await {
-            match joined {
-                Ok(r) => results.push(r),
-                Err(e) => results.push((
-                    usize::MAX,
-                    Err(Error::Usage(format!("a region's plan stopped: {e}"))),
-                )),
-            }
-        }
-        results.sort_by_key(|(i, _)| *i);
-        results.into_iter().map(|(_, r)| r).collect()
-    });
+    let change_set = args.change_set;
+    let results = rt.block_on(super::per_region(templates, "plan", |region, template| {
+        let (options, stack) = (options.clone(), stack.clone());
+        async move { plan_region(&options, &stack, &region, template, change_set).await }
+    }));
     let plans: Vec<RegionPlan> = results.into_iter().collect::<Result<_>>()?;
 
     if let (Some(path), Some(p)) = (&args.out, plans.first()) {
