@@ -9,18 +9,9 @@ use std::time::Duration;
 
 /// Logical id -> physical id of every resource the stack lists with both.
 pub async fn physical_ids(aws: &Aws, stack: &str) -> Result<BTreeMap<String, String>, AwsError> {
-    let doing = format!("listing the resources of stack {stack}");
-    let summaries = aws
-        .cloudformation()
-        .list_stack_resources()
-        .stack_name(stack)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
+    let resources = crate::aws::cloudformation::resources(aws, stack)
         .await
-        .map_err(|e| {
-            let mut err = AwsError::new(&doing, &aws.region, &e);
+        .map_err(|mut err| {
             if crate::aws::cloudformation::is_missing_stack(&err) {
                 err.message = format!(
                     "stack {stack} is not deployed here, so there is nothing to compare (deploy it with `infrapipe apply`, or pass --region)"
@@ -28,13 +19,10 @@ pub async fn physical_ids(aws: &Aws, stack: &str) -> Result<BTreeMap<String, Str
             }
             err
         })?;
-    Ok(summaries
-        .iter()
-        .filter_map(|s| {
-            let logical = s.logical_resource_id().filter(|l| !l.is_empty())?;
-            let physical = s.physical_resource_id().filter(|p| !p.is_empty())?;
-            Some((logical.to_owned(), physical.to_owned()))
-        })
+    Ok(resources
+        .into_iter()
+        .filter(|r| !r.logical_id.is_empty() && !r.physical_id.is_empty())
+        .map(|r| (r.logical_id, r.physical_id))
         .collect())
 }
 
