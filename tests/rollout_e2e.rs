@@ -13,6 +13,18 @@ fn stacks(moto: &Moto) -> String {
     )
 }
 
+/// rollout's --json document, and each region's result in order.
+fn region_results(out: &str) -> (serde_json::Value, Vec<String>) {
+    let doc: serde_json::Value = serde_json::from_str(out).expect("one JSON document");
+    let results = doc["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter_map(|r| r["result"].as_str().map(str::to_owned))
+        .collect();
+    (doc, results)
+}
+
 #[test]
 fn three_regions_roll_out_and_a_second_rollout_changes_nothing() {
     let moto = Moto::start();
@@ -38,13 +50,7 @@ fn three_regions_roll_out_and_a_second_rollout_changes_nothing() {
         "--json",
     ]);
     assert_eq!(code, 0, "{out}");
-    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
-    let results: Vec<&str> = doc["regions"]
-        .as_array()
-        .expect("regions")
-        .iter()
-        .filter_map(|r| r["result"].as_str())
-        .collect();
+    let (_, results) = region_results(&out);
     assert_eq!(results, ["no_changes", "no_changes", "no_changes"]);
 }
 
@@ -72,13 +78,7 @@ fn a_failed_region_cancels_later_waves_and_a_rerun_finishes_the_rest() {
     ];
     let (code, out, _) = moto.infrapipe(&args);
     assert_eq!(code, 1, "{out}");
-    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
-    let results: Vec<&str> = doc["regions"]
-        .as_array()
-        .expect("regions")
-        .iter()
-        .filter_map(|r| r["result"].as_str())
-        .collect();
+    let (doc, results) = region_results(&out);
     assert_eq!(results, ["updated", "failed", "cancelled"]);
     assert!(
         doc["regions"][1]["reason"]
@@ -90,22 +90,14 @@ fn a_failed_region_cancels_later_waves_and_a_rerun_finishes_the_rest() {
     moto.boto3("import sys, boto3; boto3.client('s3', region_name='eu-west-1').delete_bucket(Bucket=sys.argv[1])", &[bucket]);
     let (code, out, _) = moto.infrapipe(&args);
     assert_eq!(code, 0, "{out}");
-    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
-    let results: Vec<&str> = doc["regions"]
-        .as_array()
-        .expect("regions")
-        .iter()
-        .filter_map(|r| r["result"].as_str())
-        .collect();
+    let (_, results) = region_results(&out);
     assert_eq!(results, ["no_changes", "updated", "updated"]);
 }
 
 #[test]
 fn plan_all_regions_plans_every_configured_region_with_one_summary() {
     let moto = Moto::start();
-    let yaml = std::fs::read_to_string(EXAMPLE)
-        .expect("example")
-        .replace("  - us-east-1\n", "  - us-east-1\n  - eu-west-1\n");
+    let yaml = example_text().replace("  - us-east-1\n", "  - us-east-1\n  - eu-west-1\n");
     let dir = tempfile::tempdir().expect("temp");
     let path = dir.path().join("two.yaml");
     std::fs::write(&path, yaml).expect("write");
