@@ -98,17 +98,9 @@ fn split(bands: &[(f64, f64)], offset: f64, quantity: f64) -> Vec<Segment> {
     out
 }
 
-/// 10000 -> "10,000".
+/// 10000 -> "10,000" (tier bounds are whole quantities).
 fn group(n: f64) -> String {
-    let digits = format!("{n:.0}");
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    super::report::group_int(n.round() as u64)
 }
 
 #[cfg(test)]

@@ -151,7 +151,8 @@ pub fn money(micros: i64) -> String {
     format!("{sign}${}.{fraction}", group_int(m / 1_000_000))
 }
 
-fn group_int(n: u64) -> String {
+/// 1234567 -> "1,234,567".
+pub(super) fn group_int(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
