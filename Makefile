@@ -29,8 +29,14 @@ rust-test: $(VENV_OK)
 python-test: $(VENV_OK)
 	$(VENV)/bin/python -m pytest -q lambdas/tests
 
+# Every benchmark; each prints its figures and its target. The moto ones need the venv.
 bench: $(VENV_OK)
+	bench/startup.sh
 	$(CARGO) bench --bench synth
+	$(CARGO) bench --bench plan
+	$(CARGO) bench --bench apply
+	$(CARGO) bench --bench rollout
+	$(CARGO) bench --bench drift
 	$(VENV)/bin/python bench/lambda_handler.py
 
 release:
