@@ -9,50 +9,13 @@
 
 mod common;
 use common::moto;
-use common::{median, ms};
+use common::{latency_proxy, median, ms};
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 15;
 /// About one in-region round trip to an AWS API.
 const LATENCY: Duration = Duration::from_millis(25);
-
-/// A loopback proxy to `upstream` that holds each chunk a client sends for `LATENCY`; returns
-/// its endpoint. Threads live until the process ends.
-fn latency_proxy(upstream: u16) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-    let port = listener.local_addr().expect("proxy address").port();
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
-                continue;
-            };
-            let (Ok(mut c_read), Ok(mut s_read)) = (client.try_clone(), server.try_clone()) else {
-                continue;
-            };
-            let (mut c_write, mut s_write) = (client, server);
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 65536];
-                while let Ok(n) = c_read.read(&mut buf) {
-                    if n == 0 || {
-                        std::thread::sleep(LATENCY);
-                        s_write.write_all(&buf[..n]).is_err()
-                    } {
-                        break;
-                    }
-                }
-                let _ = s_write.shutdown(std::net::Shutdown::Write);
-            });
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut s_read, &mut c_write);
-                let _ = c_write.shutdown(std::net::Shutdown::Write);
-            });
-        }
-    });
-    format!("http://127.0.0.1:{port}")
-}
 
 fn time(moto: &moto::Moto, extra: &[&str]) -> Duration {
     let mut args = vec![
@@ -97,7 +60,7 @@ fn main() {
         sequential.as_secs_f64() / concurrent.as_secs_f64().max(f64::EPSILON)
     );
 
-    let proxy = latency_proxy(moto.port);
+    let proxy = latency_proxy(moto.port, LATENCY);
     let through = |extra: &[&str]| {
         let mut args = extra.to_vec();
         args.extend_from_slice(&["--endpoint-url", &proxy]);
