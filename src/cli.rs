@@ -72,7 +72,7 @@ pub enum Command {
     /// Apply to several regions in waves: a canary first, then --max-concurrent at a time
     Rollout(RolloutArgs),
     /// Stack state, resources, the last collection run, alarm states, the schedule
-    Status,
+    Status(StatusArgs),
     /// Start one collection now and wait for it, reporting each branch
     Run,
     /// Monthly cost estimate, per service and per region, with --scale projections
@@ -151,6 +151,13 @@ pub struct DestroyArgs {
     /// Also delete the retained data: every version in the raw bucket, the bucket, the table
     #[arg(long)]
     pub purge_data: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Show every configured region, read concurrently
+    #[arg(long, conflicts_with = "region")]
+    pub all_regions: bool,
 }
 
 #[derive(Debug, Args)]

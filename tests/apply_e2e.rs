@@ -232,3 +232,36 @@ fn ctrl_c_while_run_waits_exits_130_and_says_the_run_goes_on() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert_eq!(doc["interrupted"], true);
 }
+
+#[test]
+fn status_all_regions_shows_each_configured_region() {
+    let moto = Moto::start();
+    let two =
+        config_file(&example_text().replace("  - us-east-1\n", "  - us-east-1\n  - eu-west-1\n"));
+    let path = two.path().display().to_string();
+    let (code, _, err) = moto.infrapipe(&["apply", "-c", &path, "--region", "eu-west-1", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = moto.infrapipe(&["status", "-c", &path, "--all-regions", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let regions: Vec<(&str, &str)> = doc["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .map(|r| {
+            (
+                r["region"].as_str().unwrap_or(""),
+                r["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("us-east-1", "NOT_DEPLOYED"),
+            ("eu-west-1", "CREATE_COMPLETE")
+        ]
+    );
+    let (_, text, _) = moto.infrapipe(&["status", "-c", &path, "--all-regions"]);
+    assert!(text.contains("1 of 2 regions deployed."), "{text}");
+}

@@ -32,7 +32,7 @@ pub fn dispatch(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         Command::Apply(args) => apply::run(&cli.global, args, out, err),
         Command::Destroy(args) => destroy::run(&cli.global, args, out, err),
         Command::Rollout(args) => rollout::run(&cli.global, args, out, err),
-        Command::Status => status::run(&cli.global, out),
+        Command::Status(args) => status::run(&cli.global, args, out),
         Command::Run => run::run(&cli.global, out, err),
         Command::Cost(args) => cost::run(&cli.global, args, out),
         Command::Init(args) => init::run(&cli.global, args, out),
@@ -132,21 +132,22 @@ pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serd
         .collect()
 }
 
-/// Runs `work` for every region at once and returns each region's result in the order given.
-/// A task that panicked is its region's error (`what` names the work in that message).
-pub async fn per_region<T, F, Fut>(
-    regions: Vec<(Region, serde_json::Value)>,
+/// Runs `work` for every region (with what it needs there) at once and returns each region's
+/// result in the order given. A task that panicked is its region's error (`what` names the work
+/// in that message).
+pub async fn per_region<I, T, F, Fut>(
+    regions: Vec<(Region, I)>,
     what: &str,
     work: F,
 ) -> Vec<Result<T>>
 where
-    F: Fn(Region, serde_json::Value) -> Fut,
+    F: Fn(Region, I) -> Fut,
     Fut: std::future::Future<Output = Result<T>> + Send + 'static,
     T: Send + 'static,
 {
     let handles: Vec<(Region, tokio::task::JoinHandle<Result<T>>)> = regions
         .into_iter()
-        .map(|(region, template)| (region.clone(), tokio::spawn(work(region, template))))
+        .map(|(region, input)| (region.clone(), tokio::spawn(work(region, input))))
         .collect();
     let mut results = Vec::with_capacity(handles.len());
     for (region, handle) in handles {

@@ -5,13 +5,16 @@ use crate::aws::cloudformation::{self, StackResource};
 use crate::aws::executions::{self, Execution};
 use crate::aws::schedules::{self, ScheduleState};
 use crate::aws::{Aws, AwsError};
-use crate::cli::Global;
-use crate::config::Config;
-use crate::error::Result;
+use crate::cli::{Global, StatusArgs};
+use crate::config::{Config, Region};
+use crate::error::{Error, Result};
 use crate::model::{Pipeline, ids};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
+
+/// The status of a region where the stack does not exist.
+const NOT_DEPLOYED: &str = "NOT_DEPLOYED";
 
 #[derive(Serialize)]
 struct Status {
@@ -31,26 +34,47 @@ struct Status {
     unavailable: Vec<String>,
 }
 
-pub fn run(global: &Global, out: &mut dyn Write) -> Result<i32> {
+pub fn run(global: &Global, args: &StatusArgs, out: &mut dyn Write) -> Result<i32> {
     let config = Config::load(&global.config)?;
-    let region = super::one_region(global, &config)?;
-    let pipeline = super::build(&config, &region)?;
+    let regions = super::regions_to_check(global, &config, args.all_regions)?;
+    let pipelines = regions
+        .iter()
+        .map(|r| Ok((r.clone(), super::build(&config, r)?)))
+        .collect::<Result<Vec<(Region, Pipeline)>>>()?;
     let rt = super::runtime()?;
     let options = super::aws_options(global);
     let stack = config.stack_name();
     let interval = config.schedule.seconds();
-    let status = rt.block_on(async {
-        let aws = Aws::connect(&options, region.as_str()).await;
-        read(&aws, &stack, &pipeline, interval).await
-    })?;
+    let results = rt.block_on(super::per_region(
+        pipelines,
+        "status",
+        |region, pipeline| {
+            let (options, stack) = (options.clone(), stack.clone());
+            async move {
+                let aws = Aws::connect(&options, region.as_str()).await;
+                Ok(read(&aws, &stack, &pipeline, interval).await?)
+            }
+        },
+    ));
+    let statuses: Vec<Status> = results.into_iter().collect::<Result<_>>()?;
     if global.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string(&status).unwrap_or_default()
-        )?;
+        let doc = match statuses.as_slice() {
+            [one] => serde_json::to_value(one),
+            all => serde_json::to_value(all).map(|a| serde_json::json!({ "regions": a })),
+        }
+        .map_err(|e| Error::Usage(format!("cannot render the status as JSON: {e}")))?;
+        writeln!(out, "{doc}")?;
     } else {
-        write!(out, "{}", text(&status))?;
+        for (i, s) in statuses.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            write!(out, "{}", text(s))?;
+        }
+        if statuses.len() > 1 {
+            let deployed = statuses.iter().filter(|s| s.status != NOT_DEPLOYED).count();
+            writeln!(out, "\n{deployed} of {} regions deployed.", statuses.len())?;
+        }
     }
     Ok(0)
 }
@@ -64,7 +88,7 @@ async fn read(
     let mut s = Status {
         stack: stack.to_owned(),
         region: aws.region.clone(),
-        status: "NOT_DEPLOYED".into(),
+        status: NOT_DEPLOYED.into(),
         last_change: None,
         outputs: BTreeMap::new(),
         resources: Vec::new(),
@@ -154,7 +178,7 @@ fn text(s: &Status) -> String {
     use std::fmt::Write;
     let mut t = String::new();
     let _ = writeln!(t, "Stack {} in {}: {}", s.stack, s.region, s.status);
-    if s.status == "NOT_DEPLOYED" {
+    if s.status == NOT_DEPLOYED {
         let _ = writeln!(t, "Nothing is deployed. Create it with `infrapipe apply`.");
         return t;
     }
