@@ -30,10 +30,10 @@ pub fn json_schema() -> Value {
 fn whole_numbers_as_integers(v: &mut Value) {
     match v {
         Value::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
-                if n.is_f64() {
-                    *v = Value::from(f as i64);
-                }
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                && n.is_f64()
+            {
+                *v = Value::from(f as i64);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),

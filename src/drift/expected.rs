@@ -130,7 +130,7 @@ pub fn hex_sha_of_key(key: &str) -> Option<&str> {
 
 /// Hex digits -> the base64 of the bytes they spell (how Lambda reports CodeSha256).
 pub fn hex_to_base64(hex: &str) -> Option<String> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..hex.len())
