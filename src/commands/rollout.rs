@@ -32,6 +32,84 @@ impl RegionUi {
     }
 }
 
+impl RegionUi {
+    /// A spinner under `multi` on a terminal; plain lines otherwise.
+    fn new(region: &Region, multi: Option<&MultiProgress>) -> RegionUi {
+        let bar = multi.map(|m| {
+            let b = m.add(ProgressBar::new_spinner());
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {prefix:16} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.set_prefix(region.to_string());
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        RegionUi {
+            region: region.to_string(),
+            bar,
+        }
+    }
+
+    fn finish(&self, result: &RegionResult) {
+        match &self.bar {
+            Some(b) => b.finish_with_message(result.label()),
+            None => eprintln!("[{}] {}", self.region, result.label()),
+        }
+    }
+}
+
+/// How one region's apply ended, for the rollout's table.
+fn region_result(applied: std::result::Result<Outcome, ApplyError>) -> RegionResult {
+    match applied {
+        Ok(Outcome::NoChanges { .. }) => RegionResult::NoChanges,
+        Ok(Outcome::Executed { plan, finished }) if finished.succeeded() => RegionResult::Updated {
+            summary: format!(
+                "{} added, {} changed, {} destroyed",
+                plan.summary.add, plan.summary.change, plan.summary.destroy
+            ),
+        },
+        Ok(Outcome::Executed { finished, .. }) => RegionResult::Failed {
+            reason: match finished.first_failure {
+                Some(f) => format!(
+                    "{} ({}): {}; stack {}",
+                    f.logical_id, f.resource_type, f.reason, finished.status
+                ),
+                None => format!("stack {}: {}", finished.status, finished.reason),
+            },
+        },
+        Ok(Outcome::Cancelled { .. }) => RegionResult::Cancelled {
+            reason: "declined".into(),
+        },
+        Err(ApplyError::Aws(e)) => RegionResult::Failed {
+            reason: e.to_string(),
+        },
+        Err(ApplyError::Refused(r)) => RegionResult::Failed {
+            reason: r.to_string(),
+        },
+    }
+}
+
+/// Runs `futs` side by side until all end or `interrupt` fires; returns what ended, and whether
+/// it was interrupted (the rest are dropped: CloudFormation goes on without us).
+async fn until_done_or_interrupted<F: std::future::Future>(
+    futs: impl IntoIterator<Item = F>,
+    mut interrupt: std::pin::Pin<&mut impl std::future::Future>,
+) -> (Vec<F::Output>, bool) {
+    use futures::StreamExt;
+    let mut pending: futures::stream::FuturesUnordered<F> = futs.into_iter().collect();
+    let mut finished = Vec::new();
+    loop {
+        tokio::select! {
+            next = pending.next() => match next {
+                Some(r) => finished.push(r),
+                None => return (finished, false),
+            },
+            _ = interrupt.as_mut() => return (finished, true),
+        }
+    }
+}
+
 impl Ui for RegionUi {
     fn confirm(&mut self, _plan: &Plan) -> bool {
         true // the whole rollout was confirmed once, up front
@@ -142,101 +220,61 @@ pub fn run(
     let mut results: Vec<Option<(RegionResult, Duration)>> = vec![None; regions.len()];
     let mut failures = 0usize;
     let mut stop: Option<String> = None;
-    for (w, wave) in waves.iter().enumerate() {
-        if let Some(reason) = &stop {
-            for &i in wave {
-                results[i] = Some((
-                    RegionResult::Cancelled {
+    // One Ctrl-C listener for every wave: a signal between two waves is not lost.
+    let interrupted = rt.block_on(async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        for (w, wave) in waves.iter().enumerate() {
+            if let Some(reason) = &stop {
+                for &i in wave {
+                    let cancelled = RegionResult::Cancelled {
                         reason: reason.clone(),
-                    },
-                    Duration::ZERO,
-                ));
+                    };
+                    results[i] = Some((cancelled, Duration::ZERO));
+                }
+                continue;
             }
-            continue;
-        }
-        let wave_results = rt.block_on(async {
             let futs = wave.iter().map(|&i| {
                 let region = &regions[i];
-                let bar = multi.as_ref().map(|m| {
-                    let b = m.add(ProgressBar::new_spinner());
-                    b.set_style(
-                        ProgressStyle::with_template("{spinner} {prefix:16} {wide_msg}")
-                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                    );
-                    b.set_prefix(region.to_string());
-                    b.enable_steady_tick(Duration::from_millis(120));
-                    b
-                });
-                let mut region_ui = RegionUi {
-                    region: region.to_string(),
-                    bar,
+                let mut region_ui = RegionUi::new(region, multi.as_ref());
+                let req = Request {
+                    stack: &stack,
+                    names: &names,
+                    template: &templates[i],
+                    saved: None,
+                    allow_data_loss: args.allow_data_loss,
+                    termination_protection: config.termination_protection,
+                    tags: tags.clone(),
+                    endpoint_url: global.endpoint_url.as_deref(),
                 };
-                let (options, stack, names, template, tags) =
-                    (&options, &stack, &names, &templates[i], &tags);
-                let endpoint = global.endpoint_url.as_deref();
-                let allow = args.allow_data_loss;
-                let protection = config.termination_protection;
+                let options = &options;
                 async move {
                     let started = Instant::now();
                     let aws = Aws::connect(options, region.as_str()).await;
-                    let req = Request {
-                        stack,
-                        names,
-                        template,
-                        saved: None,
-                        allow_data_loss: allow,
-                        termination_protection: protection,
-                        tags: tags.clone(),
-                        endpoint_url: endpoint,
-                    };
-                    let result = match apply::apply(&aws, &req, &mut region_ui).await {
-                        Ok(Outcome::NoChanges { .. }) => RegionResult::NoChanges,
-                        Ok(Outcome::Executed { plan, finished }) if finished.succeeded() => {
-                            RegionResult::Updated {
-                                summary: format!(
-                                    "{} added, {} changed, {} destroyed",
-                                    plan.summary.add, plan.summary.change, plan.summary.destroy
-                                ),
-                            }
-                        }
-                        Ok(Outcome::Executed { finished, .. }) => RegionResult::Failed {
-                            reason: match finished.first_failure {
-                                Some(f) => format!(
-                                    "{} ({}): {}; stack {}",
-                                    f.logical_id, f.resource_type, f.reason, finished.status
-                                ),
-                                None => format!("stack {}: {}", finished.status, finished.reason),
-                            },
-                        },
-                        Ok(Outcome::Cancelled { .. }) => RegionResult::Cancelled {
-                            reason: "declined".into(),
-                        },
-                        Err(ApplyError::Aws(e)) => RegionResult::Failed {
-                            reason: e.to_string(),
-                        },
-                        Err(ApplyError::Refused(r)) => RegionResult::Failed {
-                            reason: r.to_string(),
-                        },
-                    };
-                    match &region_ui.bar {
-                        Some(b) => b.finish_with_message(result.label()),
-                        None => eprintln!("[{region}] {}", result.label()),
-                    }
+                    let result = region_result(apply::apply(&aws, &req, &mut region_ui).await);
+                    region_ui.finish(&result);
                     (i, result, started.elapsed())
                 }
             });
-            futures::future::join_all(futs).await
-        });
-        for (i, result, took) in wave_results {
-            if !result.succeeded() {
-                failures += 1;
+            let (finished, cut) = until_done_or_interrupted(futs, ctrl_c.as_mut()).await;
+            for (i, result, took) in finished {
+                if !result.succeeded() {
+                    failures += 1;
+                }
+                results[i] = Some((result, took));
             }
-            results[i] = Some((result, took));
+            if cut {
+                for &i in wave {
+                    results[i].get_or_insert((RegionResult::Interrupted, Duration::ZERO));
+                }
+                return true;
+            }
+            if let Err(reason) = rollout::keep_going(w, failures, args.failure_tolerance) {
+                stop = Some(reason);
+            }
         }
-        if let Err(reason) = rollout::keep_going(w, failures, args.failure_tolerance) {
-            stop = Some(reason);
-        }
-    }
+        false
+    });
 
     let rows: Vec<(String, RegionResult, Duration)> = regions
         .iter()
@@ -244,7 +282,11 @@ pub fn run(
         .map(|(r, res)| {
             let (res, d) = res.unwrap_or((
                 RegionResult::Cancelled {
-                    reason: "not reached".into(),
+                    reason: if interrupted {
+                        "interrupted before it started".into()
+                    } else {
+                        "not reached".into()
+                    },
                 },
                 Duration::ZERO,
             ));
@@ -265,7 +307,7 @@ pub fn run(
         writeln!(
             out,
             "{}",
-            json!({ "stack": stack, "regions": regions, "succeeded": all_ok })
+            json!({ "stack": stack, "regions": regions, "succeeded": all_ok, "interrupted": interrupted })
         )?;
     } else {
         writeln!(out, "\n{:<16} {:<10} result", "region", "duration")?;
@@ -280,5 +322,46 @@ pub fn run(
         let ok = rows.iter().filter(|(_, r, _)| r.succeeded()).count();
         writeln!(out, "\n{ok} of {} regions succeeded.", rows.len())?;
     }
+    if interrupted {
+        writeln!(
+            err,
+            "\nInterrupted. CloudFormation goes on in the regions marked interrupted; watch each with `infrapipe status --region R`. Run the rollout again to finish what is left."
+        )?;
+        return Ok(130);
+    }
     Ok(if all_ok { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_interrupt_keeps_what_finished_and_drops_the_rest() {
+        let futs = [10u64, 5_000, 20].map(|ms| async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            ms
+        });
+        let interrupt = tokio::time::sleep(Duration::from_millis(300));
+        tokio::pin!(interrupt);
+        let started = Instant::now();
+        let (mut finished, cut) = until_done_or_interrupted(futs, interrupt.as_mut()).await;
+        finished.sort_unstable();
+        assert!(cut);
+        assert_eq!(finished, [10, 20]);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn without_an_interrupt_every_future_finishes() {
+        let futs = [30u64, 10].map(|ms| async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            ms
+        });
+        let never = std::future::pending::<()>();
+        tokio::pin!(never);
+        let (finished, cut) = until_done_or_interrupted(futs, never.as_mut()).await;
+        assert!(!cut);
+        assert_eq!(finished, [10, 30]);
+    }
 }

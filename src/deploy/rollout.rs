@@ -28,6 +28,8 @@ pub enum RegionResult {
     Cancelled {
         reason: String,
     },
+    /// Ctrl-C while this region was being applied: CloudFormation goes on without us.
+    Interrupted,
 }
 
 impl RegionResult {
@@ -41,6 +43,9 @@ impl RegionResult {
             RegionResult::NoChanges => "no changes".into(),
             RegionResult::Failed { reason } => format!("failed: {reason}"),
             RegionResult::Cancelled { reason } => format!("cancelled: {reason}"),
+            RegionResult::Interrupted => {
+                "interrupted while applying: CloudFormation goes on; see `infrapipe status`".into()
+            }
         }
     }
 }
