@@ -9,7 +9,8 @@
 
 mod common;
 use common::moto;
-use common::{latency_proxy, median, ms};
+use common::{median, ms};
+use moto::latency_proxy;
 
 use std::time::{Duration, Instant};
 
