@@ -18,13 +18,16 @@ pub fn run(global: &Global, args: &InitArgs, out: &mut dyn Write) -> Result<i32>
         (args.dir.join(CONFIG_FILE), TEMPLATE.to_owned()),
         (args.dir.join(SCHEMA_FILE), super::schema::text()),
     ];
-    // A file that already holds exactly what init would write is no conflict.
+    // Each file read once: one that already holds exactly what init writes is left alone and
+    // is no conflict; one that holds anything else is a conflict.
+    let same: [bool; 2] = files
+        .each_ref()
+        .map(|(path, text)| std::fs::read_to_string(path).ok().as_deref() == Some(text.as_str()));
     let conflicts: Vec<String> = files
         .iter()
-        .filter(|(path, text)| {
-            path.exists() && std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str())
-        })
-        .map(|(path, _)| path.display().to_string())
+        .zip(same)
+        .filter(|((path, _), same)| !same && path.exists())
+        .map(|((path, _), _)| path.display().to_string())
         .collect();
     if !conflicts.is_empty() && !args.force {
         return Err(Error::Usage(format!(
@@ -39,9 +42,9 @@ pub fn run(global: &Global, args: &InitArgs, out: &mut dyn Write) -> Result<i32>
     })?;
     let mut written = Vec::new();
     let mut unchanged = Vec::new();
-    for (path, text) in &files {
+    for ((path, text), same) in files.iter().zip(same) {
         let name = path.display().to_string();
-        if std::fs::read_to_string(path).ok().as_deref() == Some(text.as_str()) {
+        if same {
             unchanged.push(name);
             continue;
         }
@@ -69,7 +72,8 @@ pub fn run(global: &Global, args: &InitArgs, out: &mut dyn Write) -> Result<i32>
     for name in &unchanged {
         writeln!(out, "{name} already holds what init writes; left as it is")?;
     }
-    if written.iter().any(|n| *n == schema.display().to_string()) {
+    let [_, schema_same] = same;
+    if !schema_same {
         writeln!(
             out,
             "Refresh {SCHEMA_FILE} after upgrading infrapipe: infrapipe schema > {SCHEMA_FILE}"
