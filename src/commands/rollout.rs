@@ -11,7 +11,6 @@ use crate::deploy::wait::Tick;
 use crate::error::{Error, Result};
 use crate::model::names::Names;
 use crate::plan::{self, Plan};
-use crate::template;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Write};
@@ -153,17 +152,14 @@ pub fn run(
     ui::require_consent_possible(args.yes, "roll out")?;
     let names = Names::new(&config);
     let stack = config.stack_name();
-    let mut templates = Vec::new();
-    for r in &regions {
-        templates.push(template::render(&super::build(&config, r)?));
-    }
+    let templates = super::rendered(&config, &regions)?;
     let options = super::aws_options(global);
     let rt = super::runtime()?;
     let tags = apply::stack_tags(&config.tags, &names);
 
     // Plan every region first, concurrently, for the one prompt.
     let plans: Vec<std::result::Result<Plan, String>> = rt.block_on(async {
-        let futs = regions.iter().zip(&templates).map(|(r, t)| {
+        let futs = templates.iter().map(|(r, t)| {
             let (options, stack) = (&options, &stack);
             async move {
                 let aws = Aws::connect(options, r.as_str()).await;
@@ -240,7 +236,7 @@ pub fn run(
                 let req = Request {
                     stack: &stack,
                     names: &names,
-                    template: &templates[i],
+                    template: &templates[i].1,
                     saved: None,
                     allow_data_loss: args.allow_data_loss,
                     termination_protection: config.termination_protection,
