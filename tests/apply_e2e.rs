@@ -199,37 +199,19 @@ fn run_starts_a_collection_and_reports_each_branch() {
 
 #[test]
 fn ctrl_c_while_run_waits_exits_130_and_says_the_run_goes_on() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
     let moto = Moto::start();
     apply(&moto, EXAMPLE);
-    // moto's default store leaves executions RUNNING, so `run` waits until interrupted.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_infrapipe"))
-        .args(["--json", "run", "-c", EXAMPLE])
-        .envs(moto.env("us-east-1"))
-        .env_remove("AWS_PROFILE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run infrapipe");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    stderr.read_line(&mut line).expect("read stderr");
-    assert!(line.starts_with("Started manual-"), "{line}");
-    // Let it get past its first poll and into a pause between polls.
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
-    let out = child.wait_with_output().expect("wait");
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
-    assert_eq!(out.status.code(), Some(130), "{rest}");
-    assert!(rest.contains("Interrupted. The run manual-"), "{rest}");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    // moto's default store leaves executions RUNNING, so `run` waits until interrupted. The
+    // pause lets it get past its first poll and into a pause between polls.
+    let (code, stdout, stderr) = moto.interrupt(
+        &["--json", "run", "-c", EXAMPLE],
+        "Started manual-",
+        std::time::Duration::from_millis(700),
+    );
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.starts_with("Started manual-"), "{stderr}");
+    assert!(stderr.contains("Interrupted. The run manual-"), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
     assert_eq!(doc["interrupted"], true);
 }
 

@@ -112,55 +112,30 @@ fn plan_all_regions_plans_every_configured_region_with_one_summary() {
 
 #[test]
 fn ctrl_c_during_a_wave_reports_the_regions_in_flight_and_exits_130() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
     let moto = Moto::start();
     // Every request held 150 ms, as a far region would: each region's apply takes seconds.
     let slow = common::moto::latency_proxy(moto.port, std::time::Duration::from_millis(150));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_infrapipe"))
-        .args([
-            "rollout",
-            "-c",
-            EXAMPLE,
-            "--regions",
-            REGIONS,
-            "--yes",
-            "--json",
-        ])
-        .args(["--endpoint-url", &slow])
-        .envs(moto.env("us-east-1"))
-        .env_remove("AWS_PROFILE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run infrapipe");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut seen = String::new();
-    // The canary's last line; the wave starts right after it.
-    while !seen.contains("[us-east-1] updated") {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).expect("read stderr") == 0 {
-            panic!("rollout ended before its wave: {seen}");
-        }
-        seen.push_str(&line);
-    }
-    // Let the wave's regions start applying.
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
-    let out = child.wait_with_output().expect("wait");
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
-    assert_eq!(out.status.code(), Some(130), "{rest}");
-    let (doc, results) = region_results(&String::from_utf8_lossy(&out.stdout));
+    let args = [
+        "rollout",
+        "-c",
+        EXAMPLE,
+        "--regions",
+        REGIONS,
+        "--yes",
+        "--json",
+    ];
+    // The canary's last line is the cue; the pause lets the wave's regions start applying.
+    let (code, stdout, stderr) = moto.interrupt(
+        &[&args[..], &["--endpoint-url", &slow]].concat(),
+        "[us-east-1] updated",
+        std::time::Duration::from_millis(500),
+    );
+    assert_eq!(code, Some(130), "{stderr}");
+    let (doc, results) = region_results(&stdout);
     assert_eq!(results, ["updated", "interrupted", "interrupted"]);
     assert_eq!(doc["interrupted"], true);
     assert!(
-        rest.contains("Run the rollout again to finish what is left"),
-        "{rest}"
+        stderr.contains("Run the rollout again to finish what is left"),
+        "{stderr}"
     );
 }

@@ -107,6 +107,49 @@ impl Moto {
         )
     }
 
+    /// Runs the real binary against this moto, waits until its stderr shows `cue`, lets it go on
+    /// for `settle`, then sends it SIGINT (Ctrl-C). Returns (exit code, stdout, all of stderr).
+    pub fn interrupt(
+        &self,
+        args: &[&str],
+        cue: &str,
+        settle: Duration,
+    ) -> (Option<i32>, String, String) {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_infrapipe"))
+            .args(args)
+            .envs(self.env("us-east-1"))
+            .env_remove("AWS_PROFILE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run infrapipe");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut seen = String::new();
+        while !seen.contains(cue) {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).expect("read stderr") == 0 {
+                let _ = child.kill();
+                panic!("infrapipe ended before printing {cue:?}:\n{seen}");
+            }
+            seen.push_str(&line);
+        }
+        std::thread::sleep(settle);
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "could not send SIGINT");
+        let out = child.wait_with_output().expect("wait");
+        stderr.read_to_string(&mut seen).expect("read stderr");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            seen,
+        )
+    }
+
     /// Runs a Python snippet with boto3 against this moto (for arranging state the tool does not
     /// create itself, or changing resources behind its back). Panics with its stderr on failure.
     pub fn boto3(&self, script: &str, args: &[&str]) -> String {
