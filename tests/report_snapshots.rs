@@ -264,3 +264,37 @@ fn cost_reports_the_default_example() {
         text(offline(&["cost", "-c", EXAMPLE, "--format", "markdown"]))
     );
 }
+
+#[test]
+fn the_filters_blank_every_part_that_differs_between_runs() {
+    let sample = "\
+account 123456789012
+stack arn:aws:cloudformation:us-east-1:123456789012:stack/infra-monitoring-prod/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e
+execution manual-1764512345 and change set infrapipe-1764512345678
+code key lambdas/collector-3f2a9c0d1e4b5a6978877665544332211000ffeeddccbbaa9988776655443322.zip
+short key lambdas/collector-3f2a9c0d1e4b.zip
+started 2026-11-30T14:17:25.87397Z, prices of 2026-11-25
+endpoint http://127.0.0.1:54321 and http://localhost:4566
+config /tmp/.tmpAbC123/infrapipe.yaml
+role infra-monitoring-prod-CollectorRole-6S6DSKF877RL
+us-east-1        12.3 s     updated
+took 1.2s, 340.5 ms; \"duration_ms\": 1234
+kept: 128 MB x 1000 ms, rate(3 hours)
+";
+    insta::with_settings!({ filters => FILTERS.to_vec() }, {
+        insta::assert_snapshot!(sample, @r#"
+        account [ACCOUNT]
+        stack arn:aws:cloudformation:us-east-1:[ACCOUNT]:stack/infra-monitoring-prod/[UUID]
+        execution manual-[EPOCH] and change set infrapipe-[EPOCH]
+        code key lambdas/collector-[SHA256].zip
+        short key lambdas/collector-[HASH].zip
+        started [TIMESTAMP], prices of [DATE]
+        endpoint http://127.0.0.1:[PORT] and http://localhost:[PORT]
+        config [TEMP]
+        role infra-monitoring-prod-CollectorRole-[RANDOM]
+        us-east-1        [DURATION]  updated
+        took [DURATION], [DURATION]; "duration_ms": "[DURATION]"
+        kept: 128 MB x 1000 ms, rate(3 hours)
+        "#);
+    });
+}
