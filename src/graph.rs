@@ -143,7 +143,10 @@ impl Graph {
             p.function(kind).map(|f| {
                 let sizing = format!(
                     "{} {}, {} MB, {} s",
-                    f.runtime, f.architecture, f.memory_mb, f.timeout_seconds
+                    f.runtime.as_str(),
+                    f.architecture.as_str(),
+                    f.memory_mb,
+                    f.timeout_seconds
                 );
                 node(f.logical_id, Kind::Resource, &[title, &f.name, &sizing])
             })
@@ -170,7 +173,7 @@ impl Graph {
                 Kind::Resource,
                 &[
                     "EventBridge schedule",
-                    &s.expression,
+                    &s.expression.to_string(),
                     &format!("{} retries", s.retry_attempts),
                 ],
             ),

@@ -138,6 +138,12 @@ pub fn canonical(v: &Value) -> Value {
     }
 }
 
+/// The template body to send to CloudFormation: compact JSON with sorted keys, which
+/// CloudFormation parses like the pretty form and which fits more template in its size limit.
+pub fn body(template: &Value) -> String {
+    canonical(template).to_string()
+}
+
 /// The template as the bytes `synth` writes: pretty JSON, sorted keys, a final newline.
 pub fn to_string(template: &Value) -> String {
     let mut s = serde_json::to_string_pretty(&canonical(template)).unwrap_or_default();
@@ -280,8 +286,8 @@ fn function(f: &Function) -> Value {
     }
     let mut props = json!({
         "FunctionName": f.name,
-        "Runtime": f.runtime,
-        "Architectures": [f.architecture],
+        "Runtime": f.runtime.as_str(),
+        "Architectures": [f.architecture.as_str()],
         "Handler": f.handler,
         "MemorySize": f.memory_mb,
         "Timeout": f.timeout_seconds,
@@ -332,7 +338,7 @@ fn schedule(s: &Schedule) -> Value {
         "Properties": {
             "Name": s.name,
             "Description": "Starts one metrics collection run",
-            "ScheduleExpression": s.expression,
+            "ScheduleExpression": s.expression.to_string(),
             "State": "ENABLED",
             "FlexibleTimeWindow": { "Mode": "OFF" },
             "Target": {

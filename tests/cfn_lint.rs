@@ -39,7 +39,7 @@ fn cfn_lint_passes_on_every_rendered_template() {
         let text = std::fs::read_to_string(&path).expect("read example");
         let config = common::config(&text);
         for region in &config.regions {
-            let p = infrapipe::model::Pipeline::build(&config, region).expect("zip");
+            let p = infrapipe::commands::build(&config, region).expect("zip");
             let name = format!(
                 "{}-{region}.json",
                 path.file_stem()

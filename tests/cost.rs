@@ -249,7 +249,7 @@ fn large_objects_move_to_glacier_after_the_lifecycle_days() {
         "  instances: 1000\n",
     );
     let c = config(&yaml);
-    let p = infrapipe::model::Pipeline::build(&c, &c.regions[0]).expect("model");
+    let p = infrapipe::commands::build(&c, &c.regions[0]).expect("model");
     let line_bytes = usage::record_line(
         infrapipe::config::MetricType::Cpu,
         "us-east-1",
@@ -332,8 +332,8 @@ fn scaling_the_fleet_by_10_scales_per_instance_lines_by_10() {
     );
     let c = config(&yaml);
     let p = pipeline(&yaml);
-    let one = usage::usage(&c, &p, 3.0).charges;
-    let ten = usage::usage(&c, &p, 30.0).charges;
+    let one = usage::usage(&c.cost, &p, 3.0).charges;
+    let ten = usage::usage(&c.cost, &p, 30.0).charges;
     let off: Vec<String> = one
         .iter()
         .zip(&ten)

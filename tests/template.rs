@@ -427,11 +427,11 @@ fn named_queries_are_the_seeds_two_and_read_iso_timestamps() {
 fn two_regions_get_distinct_bucket_names_and_one_template_each() {
     let mut c = config(&MINIMAL.replace("[us-east-1]", "[us-east-1, eu-west-1]"));
     let a = infrapipe::template::render(
-        &infrapipe::model::Pipeline::build(&c, &region("us-east-1")).expect("zip"),
+        &infrapipe::commands::build(&c, &region("us-east-1")).expect("zip"),
     );
     c.regions.reverse();
     let b = infrapipe::template::render(
-        &infrapipe::model::Pipeline::build(&c, &region("eu-west-1")).expect("zip"),
+        &infrapipe::commands::build(&c, &region("eu-west-1")).expect("zip"),
     );
     // Bucket names carry ${AWS::Region}, so the same template text yields distinct names.
     assert!(
@@ -447,4 +447,117 @@ fn rendering_twice_gives_identical_bytes() {
     let a = infrapipe::template::to_string(&example());
     let b = infrapipe::template::to_string(&example());
     assert_eq!(a, b);
+}
+
+// ------------------------------------------------ the contract with the Lambdas (issue 13, 6)
+
+fn environment<'a>(t: &'a Value, function: &str) -> &'a Value {
+    &props(t, function)["Environment"]["Variables"]
+}
+
+fn key_named<'a>(schema: &'a Value, key_type: &str) -> &'a Value {
+    let keys = schema.as_array().expect("key schema");
+    let key = keys.iter().find(|k| k["KeyType"] == key_type);
+    &key.expect("key of that type")["AttributeName"]
+}
+
+#[test]
+fn the_log_processor_is_told_the_key_names_the_table_declares() {
+    let t = example();
+    let env = environment(&t, "LogProcessorFunction");
+    let table = props(&t, "MetricsTable");
+    let gsi = &table["GlobalSecondaryIndexes"][0]["KeySchema"];
+    let told = [
+        &env["TABLE_PARTITION_KEY"],
+        &env["TABLE_SORT_KEY"],
+        &env["TABLE_METRIC_TYPE_ATTRIBUTE"],
+        &env["TABLE_TIMESTAMP_ATTRIBUTE"],
+        &env["TABLE_TTL_ATTRIBUTE"],
+    ];
+    let declared = [
+        key_named(&table["KeySchema"], "HASH"),
+        key_named(&table["KeySchema"], "RANGE"),
+        key_named(gsi, "HASH"),
+        key_named(gsi, "RANGE"),
+        &table["TimeToLiveSpecification"]["AttributeName"],
+    ];
+    assert_eq!(told, declared);
+}
+
+#[test]
+fn the_glue_table_reads_the_record_fields_the_table_is_keyed_by() {
+    let t = example();
+    let env = environment(&t, "LogProcessorFunction");
+    let columns: Vec<&Value> =
+        props(&t, "MetricsGlueTable")["TableInput"]["StorageDescriptor"]["Columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|c| &c["Name"])
+            .collect();
+    for variable in [
+        "TABLE_PARTITION_KEY",
+        "TABLE_METRIC_TYPE_ATTRIBUTE",
+        "TABLE_TIMESTAMP_ATTRIBUTE",
+    ] {
+        assert!(columns.contains(&&env[variable]), "{variable}: {columns:?}");
+    }
+}
+
+fn alarm_metric<'a>(t: &'a Value, alarm: &str) -> &'a Value {
+    &props(t, alarm)["MetricName"]
+}
+
+#[test]
+fn each_function_is_told_the_error_metric_its_alarm_watches() {
+    let t = example();
+    assert_eq!(
+        [
+            &environment(&t, "CollectorFunction")["ERROR_METRIC_NAME"],
+            &environment(&t, "LogProcessorFunction")["ERROR_METRIC_NAME"],
+        ],
+        [
+            alarm_metric(&t, "DataCollectorErrorsAlarm"),
+            alarm_metric(&t, "LogProcessorErrorsAlarm"),
+        ]
+    );
+}
+
+#[test]
+fn the_collector_is_told_the_metric_names_its_alarms_watch() {
+    let t = example();
+    let names: Value = serde_json::from_str(
+        environment(&t, "CollectorFunction")["METRIC_NAMES"]
+            .as_str()
+            .expect("METRIC_NAMES is a string"),
+    )
+    .expect("METRIC_NAMES is JSON");
+    assert_eq!(
+        [&names["cpu"], &names["memory"]],
+        [
+            alarm_metric(&t, "HighCpuAlarm"),
+            alarm_metric(&t, "HighMemoryAlarm")
+        ]
+    );
+}
+
+#[test]
+fn metric_names_is_compact_json_with_sorted_keys() {
+    let t = example();
+    assert_eq!(
+        environment(&t, "CollectorFunction")["METRIC_NAMES"],
+        r#"{"cpu":"CPUUtilization","disk":"DiskThroughput","memory":"MemoryUtilization","network":"NetworkThroughput"}"#
+    );
+}
+
+#[test]
+fn metric_names_lists_only_the_configured_metric_types() {
+    let t = render(&MINIMAL.replace(
+        "regions: [us-east-1]\n",
+        "regions: [us-east-1]\ncollectors:\n  metrics: [memory, cpu]\n",
+    ));
+    assert_eq!(
+        environment(&t, "CollectorFunction")["METRIC_NAMES"],
+        r#"{"cpu":"CPUUtilization","memory":"MemoryUtilization"}"#
+    );
 }

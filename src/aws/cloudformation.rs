@@ -99,11 +99,6 @@ pub struct ChangeSetEntry {
     pub replacement: String,
 }
 
-/// The template body to send: compact JSON, which CloudFormation parses like the pretty form.
-pub fn body(template: &serde_json::Value) -> String {
-    crate::template::canonical(template).to_string()
-}
-
 /// Where the template goes: inline when it fits CloudFormation's 51,200-byte body limit,
 /// otherwise an S3 URL of the uploaded template.
 #[derive(Debug, Clone)]
@@ -185,16 +180,17 @@ pub async fn create_change_set(
     }
 }
 
-/// Creates a change set for `template`, waits for it, returns CloudFormation's view and deletes
-/// it again (and the empty stack a CREATE change set leaves behind). Nothing is executed.
+/// Creates a change set for the template `body` (its JSON text), waits for it, returns
+/// CloudFormation's view and deletes it again (and the empty stack a CREATE change set leaves
+/// behind). Nothing is executed.
 pub async fn preview_change_set(
     aws: &Aws,
     stack: &str,
-    template: &serde_json::Value,
+    body: &str,
     stack_exists: bool,
 ) -> Result<Vec<ChangeSetEntry>, AwsError> {
     let cf = aws.cloudformation();
-    let source = TemplateSource::Body(body(template));
+    let source = TemplateSource::Body(body.to_owned());
     let cs = create_change_set(
         aws,
         stack,

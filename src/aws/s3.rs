@@ -22,10 +22,15 @@ pub async fn bucket_exists(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
     }
 }
 
-/// Creates a private bucket: versioned, encrypted, public access blocked, TLS only. Returns
-/// whether the TLS-only policy was set: not over a plain-HTTP emulator endpoint, where it would
-/// lock every request out.
-pub async fn create_private_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsError> {
+/// Creates a private bucket: versioned, encrypted, public access blocked, and with
+/// `tls_only_policy` (the bucket policy document, as JSON text) as its policy. Returns whether
+/// that policy was set: not over a plain-HTTP emulator endpoint, where it would lock every
+/// request out.
+pub async fn create_private_bucket(
+    aws: &Aws,
+    bucket: &str,
+    tls_only_policy: &str,
+) -> Result<bool, AwsError> {
     let s3 = aws.s3();
     let doing = format!("creating bucket {bucket}");
     let e = |err: &dyn std::error::Error| AwsError {
@@ -94,15 +99,9 @@ pub async fn create_private_bucket(aws: &Aws, bucket: &str) -> Result<bool, AwsE
     if aws.plain_http {
         return Ok(false);
     }
-    let arn = format!(
-        "arn:{}:s3:::{bucket}",
-        crate::model::names::partition(&aws.region)
-    );
-    let policy =
-        crate::model::iam::deny_insecure_transport(arn.clone().into(), format!("{arn}/*").into());
     s3.put_bucket_policy()
         .bucket(bucket)
-        .policy(policy.to_string())
+        .policy(tls_only_policy)
         .send()
         .await
         .map_err(|x| AwsError::new(&doing, &aws.region, &x))?;

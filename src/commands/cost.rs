@@ -29,7 +29,7 @@ pub fn run(global: &Global, args: &CostArgs, out: &mut dyn Write) -> Result<i32>
         free_tier: !args.no_free_tier,
         scales,
     };
-    let report = cost::estimate(&config, &pipelines, &book, &options).map_err(Error::Usage)?;
+    let report = cost::estimate(&config.cost, &pipelines, &book, &options).map_err(Error::Usage)?;
     let format = if global.json {
         CostFormat::Json
     } else {

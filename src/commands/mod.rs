@@ -63,8 +63,10 @@ pub fn target_regions(global: &Global, config: &Config) -> Result<Vec<Region>> {
     }
 }
 
+/// The model of `config` for `region`, with the code keys of this process's one bundle.
 pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
-    Pipeline::build(config, region).map_err(Error::Package)
+    let bundle = crate::package::bundle().map_err(Error::Package)?;
+    Ok(Pipeline::build(config, region, &bundle.code_keys()))
 }
 
 /// Ctrl-C while waiting on AWS: say what goes on without us (stderr and, with `--json`, the one

@@ -129,7 +129,15 @@ async fn plan_region(
         &template,
     );
     let change_set = if with_change_set && plan.has_changes() {
-        Some(cloudformation::preview_change_set(&aws, stack, &template, deployed.is_some()).await?)
+        Some(
+            cloudformation::preview_change_set(
+                &aws,
+                stack,
+                &crate::template::body(&template),
+                deployed.is_some(),
+            )
+            .await?,
+        )
     } else {
         None
     };

@@ -10,7 +10,7 @@ pub mod usage;
 pub use prices::PriceBook;
 pub use report::{Line, Report};
 
-use crate::config::Config;
+use crate::config::CostAssumptions;
 use crate::model::Pipeline;
 use report::{Assumption, PriceFile, ScaleColumn, ScaleLine, Subtotal};
 use serde_json::json;
@@ -31,24 +31,28 @@ impl Default for Options {
     }
 }
 
-/// Prices `pipelines` (one a region, in the order the free tier is applied).
+/// Prices `pipelines` (one a region, in the order the free tier is applied) under the config's
+/// `cost:` assumptions; everything else it knows of the pipeline comes from the model.
 pub fn estimate(
-    config: &Config,
+    assumed: &CostAssumptions,
     pipelines: &[Pipeline],
     book: &PriceBook,
     options: &Options,
 ) -> Result<Report, String> {
+    let Some(first) = pipelines.first() else {
+        return Err("there is no region to price: the config lists none".to_owned());
+    };
     let region_prices = pipelines
         .iter()
         .map(|p| book.region(p.region.as_str()))
         .collect::<Result<Vec<_>, _>>()?;
-    let (instances, _) = usage::fleet(config);
+    let (instances, from) = usage::fleet(assumed, &first.fleet);
     let at = |multiple: u32| {
         let n = instances as f64 * f64::from(multiple);
         let priced: Vec<_> = region_prices
             .iter()
             .zip(pipelines)
-            .map(|(prices, p)| (*prices, usage::usage(config, p, n).charges))
+            .map(|(prices, p)| (*prices, usage::usage(assumed, p, n).charges))
             .collect();
         pricing::price(&priced, book, options.free_tier)
     };
@@ -94,30 +98,25 @@ pub fn estimate(
             }
         })
         .collect();
-    let derived = pipelines
-        .first()
-        .map(|p| {
-            usage::usage(config, p, instances as f64)
-                .facts
-                .into_iter()
-                .map(|f| Assumption {
-                    key: f.key.to_owned(),
-                    value: num(round6(f.value)),
-                    meaning: f.meaning,
-                })
-                .collect()
+    let derived = usage::usage(assumed, first, instances as f64)
+        .facts
+        .into_iter()
+        .map(|f| Assumption {
+            key: f.key.to_owned(),
+            value: num(round6(f.value)),
+            meaning: f.meaning,
         })
-        .unwrap_or_default();
+        .collect();
     Ok(Report {
         currency: "USD",
-        stack: config.stack_name(),
+        stack: first.stack_name.clone(),
         instances,
         free_tier_applied: options.free_tier,
         lines,
         subtotals,
         total_monthly_cost: report::dollars(total),
         total_monthly_cost_micros: total,
-        assumptions: assumptions(config),
+        assumptions: assumptions(assumed, instances, from),
         derived,
         notes: notes(options),
         prices: region_prices
@@ -146,9 +145,7 @@ fn round6(v: f64) -> f64 {
 }
 
 /// Every `cost:` assumption, with its value and what it means.
-fn assumptions(config: &Config) -> Vec<Assumption> {
-    let a = &config.cost;
-    let (instances, from) = usage::fleet(config);
+fn assumptions(a: &CostAssumptions, instances: u64, from: &str) -> Vec<Assumption> {
     let opt = |v: Option<f64>| v.map_or(serde_json::Value::Null, num);
     let rows = [
         (

@@ -1,10 +1,12 @@
 //! What one region's pipeline uses in a month, derived from the model (schedule, state machine,
 //! functions, bucket lifecycle, table TTL, alarms, topic) and the `cost:` assumptions; no prices.
+//! It reads no other config field: what the pipeline is, the model says.
 
 use super::prices::{Pool, PriceKey};
-use crate::config::{CollectorMode, Config, MetricType};
+use crate::config::{Architecture, CollectorMode, CostAssumptions, MetricType};
+use crate::model::contract::{attribute, field};
 use crate::model::state_machine::transitions_per_run;
-use crate::model::{AlarmMetric, FunctionKind, PIPELINE_VERSION, Pipeline};
+use crate::model::{AlarmMetric, Fleet, FunctionKind, PIPELINE_VERSION, Pipeline, Schedule};
 use serde::Serialize;
 
 /// Hours in the month every figure is for: AWS's own 730 (8,760 / 12).
@@ -105,13 +107,15 @@ pub struct Usage {
 }
 
 /// The fleet size `cost` assumes and where it comes from.
-pub fn fleet(config: &Config) -> (u64, &'static str) {
-    let c = &config.collectors;
-    if let Some(n) = config.cost.instances {
+pub fn fleet(assumed: &CostAssumptions, fleet: &Fleet) -> (u64, &'static str) {
+    if let Some(n) = assumed.instances {
         (n.int() as u64, "cost.instances")
-    } else if !c.instances.is_empty() {
-        (c.instances.len() as u64, "the ids in collectors.instances")
-    } else if c.mode == CollectorMode::Simulated && c.instance_tags.is_empty() {
+    } else if !fleet.instances.is_empty() {
+        (
+            fleet.instances.len() as u64,
+            "the ids in collectors.instances",
+        )
+    } else if fleet.mode == CollectorMode::Simulated && fleet.instance_tag.is_none() {
         (SIMULATED_FLEET, "the collector's simulated fleet")
     } else {
         (1, "a guess: the fleet is chosen by tag, set cost.instances")
@@ -119,8 +123,8 @@ pub fn fleet(config: &Config) -> (u64, &'static str) {
 }
 
 /// Runs a month of the schedule.
-pub fn runs_per_month(config: &Config) -> f64 {
-    HOURS_PER_MONTH * 3_600.0 / config.schedule.seconds() as f64
+pub fn runs_per_month(schedule: &Schedule) -> f64 {
+    HOURS_PER_MONTH * 3_600.0 / schedule.expression.seconds() as f64
 }
 
 /// The unit and a representative value as the collector writes them for each metric type
@@ -183,34 +187,30 @@ pub fn item_bytes(pipeline: &Pipeline, metric: MetricType, instance_id: &str, me
         + s(t.sort_key, &format!("{SAMPLE_EPOCH}#{}", metric.as_str()))
         + n(t.gsi_sort_key, SAMPLE_EPOCH)
         + s(t.gsi_partition_key, metric.as_str())
-        + n("value", value)
-        + s("unit", unit)
-        + s("region", pipeline.region.as_str())
-        + "metadata".len() as f64
+        + n(field::VALUE, value)
+        + s(field::UNIT, unit)
+        + s(field::REGION, pipeline.region.as_str())
+        + field::METADATA.len() as f64
         + metadata
-        + s("source_key", &object_key(metric))
+        + s(attribute::SOURCE_KEY, &object_key(metric))
         + n(t.ttl_attribute, SAMPLE_EPOCH)
 }
 
 /// Everything `pipeline` uses in a month with `instances` instances. The `cost:` overrides are
 /// fixed figures: they do not grow with `instances`.
-pub fn usage(config: &Config, pipeline: &Pipeline, instances: f64) -> Usage {
-    let a = &config.cost;
+pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage {
     let metrics = &pipeline.state_machine.branches;
     let m = metrics.len() as f64;
-    let runs = runs_per_month(config);
+    let runs = runs_per_month(&pipeline.schedule);
     let retries = a.retries_per_run.get();
     let invocations = runs * (m + retries);
     let transitions = transitions_per_run(&pipeline.state_machine.definition) as f64;
-    let method = match config.collectors.mode {
-        CollectorMode::Simulated => "simulated",
-        CollectorMode::Cloudwatch => "cloudwatch",
-    };
-    let instance_id = config
-        .collectors
+    let method = pipeline.fleet.collection_method();
+    let instance_id = pipeline
+        .fleet
         .instances
         .first()
-        .map_or(SAMPLE_INSTANCE, |i| i.as_str());
+        .map_or(SAMPLE_INSTANCE, String::as_str);
     let region = pipeline.region.as_str();
     let horizon_h = a.storage_month.get() * HOURS_PER_MONTH;
     let per_hour = runs / HOURS_PER_MONTH;
@@ -272,10 +272,9 @@ pub fn usage(config: &Config, pipeline: &Pipeline, instances: f64) -> Usage {
             FunctionKind::Collector => ("collector", a.collector_duration_ms.get()),
             FunctionKind::LogProcessor => ("log processor", a.processor_duration_ms.get()),
         };
-        let price = if f.architecture == "arm64" {
-            PriceKey::LambdaArm64GbSeconds
-        } else {
-            PriceKey::LambdaX86GbSeconds
+        let price = match f.architecture {
+            Architecture::Arm64 => PriceKey::LambdaArm64GbSeconds,
+            Architecture::X86_64 => PriceKey::LambdaX86GbSeconds,
         };
         charges.push(charge(
             Service::Lambda,
@@ -289,7 +288,8 @@ pub fn usage(config: &Config, pipeline: &Pipeline, instances: f64) -> Usage {
             Service::Lambda,
             format!(
                 "{label} compute ({} MB x {duration_ms} ms, {})",
-                f.memory_mb, f.architecture
+                f.memory_mb,
+                f.architecture.as_str()
             ),
             invocations * f64::from(f.memory_mb) / 1024.0 * duration_ms / 1000.0,
             price,
@@ -479,7 +479,7 @@ pub fn usage(config: &Config, pipeline: &Pipeline, instances: f64) -> Usage {
         Some(Pool::CloudwatchMetrics),
         false,
     ));
-    let per_instance = config.collectors.per_instance_metrics;
+    let per_instance = pipeline.fleet.per_instance_metrics;
     if per_instance {
         charges.push(charge(
             Service::CloudWatch,
@@ -534,7 +534,7 @@ pub fn usage(config: &Config, pipeline: &Pipeline, instances: f64) -> Usage {
         Some(Pool::CloudwatchApiRequests),
         false,
     ));
-    if config.collectors.mode == CollectorMode::Cloudwatch {
+    if pipeline.fleet.mode == CollectorMode::Cloudwatch {
         let sources: f64 = metrics.iter().map(|&mt| cloudwatch_sources(mt)).sum();
         charges.push(charge(
             Service::CloudWatch,

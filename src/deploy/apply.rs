@@ -159,8 +159,8 @@ pub fn check_saved(
         });
     }
     for kind in crate::model::FunctionKind::ALL {
-        let want = crate::package::package(kind)
-            .map(|p| p.key())
+        let want = crate::package::bundle()
+            .map(|b| b.get(kind).key())
             .unwrap_or_default();
         let text = saved.template.to_string();
         if !text.contains(&want) {
@@ -181,7 +181,7 @@ pub async fn template_source(
     template: &Value,
     endpoint_url: Option<&str>,
 ) -> Result<TemplateSource, AwsError> {
-    let body = cloudformation::body(template);
+    let body = crate::template::body(template);
     if body.len() <= MAX_BODY {
         return Ok(TemplateSource::Body(body));
     }

@@ -1,6 +1,7 @@
 //! The pipeline as typed resources, built from a validated config for one region. The model
 //! knows nothing of AWS clients or of CloudFormation's syntax.
 
+pub mod contract;
 pub mod iam;
 pub mod names;
 pub mod resources;
@@ -9,7 +10,7 @@ pub mod state_machine;
 pub use resources::*;
 
 use crate::config::{CollectorMode, Config, MetricType, Region};
-use crate::package;
+use contract::{attribute, env, field};
 use iam::{Access, Actor, Edge, Node};
 use names::{Names, Sub};
 use serde::Serialize;
@@ -45,6 +46,7 @@ pub struct Pipeline {
     pub names: Names,
     pub namespace: String,
     pub tags: std::collections::BTreeMap<String, String>,
+    pub fleet: Fleet,
     pub raw_bucket: Bucket,
     pub results_bucket: Bucket,
     pub table: Table,
@@ -64,8 +66,9 @@ pub struct Pipeline {
 pub const PIPELINE_VERSION: &str = "1.0";
 
 impl Pipeline {
-    /// Builds the pipeline of `config` for `region`.
-    pub fn build(config: &Config, region: &Region) -> std::io::Result<Self> {
+    /// Builds the pipeline of `config` for `region`, its functions' code at `code` (the keys
+    /// `package::Bundle::code_keys` gives: packaging happens beside the model, once).
+    pub fn build(config: &Config, region: &Region, code: &CodeKeys) -> Self {
         let names = Names::new(config);
         let c = &config.collectors;
         let namespace = c.namespace.as_str().to_owned();
@@ -101,51 +104,74 @@ impl Pipeline {
         let table = Table {
             logical_id: ids::TABLE,
             name: names.table.clone(),
-            partition_key: "instance_id",
-            sort_key: "metric_key",
-            gsi_name: "MetricTypeIndex",
-            gsi_partition_key: "metric_type",
-            gsi_sort_key: "timestamp",
-            ttl_attribute: "expires_at",
+            partition_key: field::INSTANCE_ID,
+            sort_key: attribute::METRIC_KEY,
+            gsi_name: contract::METRIC_TYPE_INDEX,
+            gsi_partition_key: field::METRIC_TYPE,
+            gsi_sort_key: field::TIMESTAMP,
+            ttl_attribute: attribute::EXPIRES_AT,
             ttl_days: config.storage.table_ttl_days.int() as u32,
             point_in_time_recovery: true,
             deletion_protection: config.storage.table_deletion_protection,
         };
 
-        let collector_pkg = package::package(FunctionKind::Collector)?;
-        let processor_pkg = package::package(FunctionKind::LogProcessor)?;
+        let fleet = Fleet {
+            mode: c.mode,
+            instances: c.instances.iter().map(|i| i.as_str().to_owned()).collect(),
+            instance_tag: c
+                .instance_tags
+                .iter()
+                .next()
+                .map(|(k, v)| (k.clone(), v.clone())),
+            per_instance_metrics: c.per_instance_metrics,
+        };
         let mut collector_env = vec![
+            (env::COLLECTOR_MODE, Sub::new(fleet.collection_method())),
             (
-                "COLLECTOR_MODE",
-                Sub::new(match c.mode {
-                    CollectorMode::Simulated => "simulated",
-                    CollectorMode::Cloudwatch => "cloudwatch",
-                }),
+                env::ERROR_METRIC_NAME,
+                Sub::new(contract::COLLECTOR_ERRORS_METRIC),
             ),
-            ("METRICS_NAMESPACE", Sub::new(&namespace)),
+            (env::METRICS_NAMESPACE, Sub::new(&namespace)),
+            (env::METRIC_NAMES, Sub::new(metric_names(&c.metrics))),
             (
-                "PER_INSTANCE_METRICS",
-                Sub::new(c.per_instance_metrics.to_string()),
+                env::PER_INSTANCE_METRICS,
+                Sub::new(fleet.per_instance_metrics.to_string()),
             ),
-            ("PIPELINE", Sub::new(&names.prefix)),
-            ("PIPELINE_VERSION", Sub::new(PIPELINE_VERSION)),
-            ("RAW_BUCKET", names.raw_bucket.clone()),
+            (env::PIPELINE, Sub::new(&names.prefix)),
+            (env::PIPELINE_VERSION, Sub::new(PIPELINE_VERSION)),
+            (env::RAW_BUCKET, names.raw_bucket.clone()),
         ];
-        if !c.instances.is_empty() {
-            let ids: Vec<&str> = c.instances.iter().map(|i| i.as_str()).collect();
-            collector_env.push(("INSTANCE_IDS", Sub::new(ids.join(","))));
+        if !fleet.instances.is_empty() {
+            collector_env.push((env::INSTANCE_IDS, Sub::new(fleet.instances.join(","))));
         }
-        if let Some((k, v)) = c.instance_tags.iter().next() {
-            collector_env.push(("INSTANCE_TAG", Sub::new(format!("{k}={v}"))));
+        if let Some((k, v)) = &fleet.instance_tag {
+            collector_env.push((env::INSTANCE_TAG, Sub::new(format!("{k}={v}"))));
         }
         collector_env.sort_by_key(|(k, _)| *k);
+        let mut processor_env = vec![
+            (
+                env::ERROR_METRIC_NAME,
+                Sub::new(contract::PROCESSOR_ERRORS_METRIC),
+            ),
+            (env::METRICS_NAMESPACE, Sub::new(&namespace)),
+            (env::TABLE_NAME, Sub::new(&names.table)),
+            (env::TABLE_PARTITION_KEY, Sub::new(table.partition_key)),
+            (env::TABLE_SORT_KEY, Sub::new(table.sort_key)),
+            (env::TABLE_TIMESTAMP_ATTRIBUTE, Sub::new(table.gsi_sort_key)),
+            (
+                env::TABLE_METRIC_TYPE_ATTRIBUTE,
+                Sub::new(table.gsi_partition_key),
+            ),
+            (env::TABLE_TTL_ATTRIBUTE, Sub::new(table.ttl_attribute)),
+            (env::TTL_DAYS, Sub::new(table.ttl_days.to_string())),
+        ];
+        processor_env.sort_by_key(|(k, _)| *k);
         let reserved = c.reserved_concurrency.map(|r| r.int() as u32);
         let function = |kind: FunctionKind,
                         logical_id,
                         role: Actor,
                         log_group_logical_id,
                         name: &String,
-                        pkg: &package::Package,
                         environment,
                         dead_letter_queue| Function {
             kind,
@@ -153,14 +179,14 @@ impl Pipeline {
             role_logical_id: role.role_logical_id(),
             log_group_logical_id,
             name: name.clone(),
-            runtime: c.runtime.as_str(),
-            architecture: c.architecture.as_str(),
+            runtime: c.runtime,
+            architecture: c.architecture,
             handler: "handler.handler",
             memory_mb: c.memory_mb.int() as u32,
             timeout_seconds: c.timeout_seconds.int() as u32,
             reserved_concurrency: reserved,
             code_bucket: names.artifact_bucket.clone(),
-            code_key: pkg.key(),
+            code_key: code.get(kind).to_owned(),
             environment,
             dead_letter_queue,
         };
@@ -171,7 +197,6 @@ impl Pipeline {
                 Actor::Collector,
                 ids::COLLECTOR_LOG_GROUP,
                 &names.collector_function,
-                &collector_pkg,
                 collector_env,
                 None,
             ),
@@ -181,12 +206,7 @@ impl Pipeline {
                 Actor::LogProcessor,
                 ids::PROCESSOR_LOG_GROUP,
                 &names.processor_function,
-                &processor_pkg,
-                vec![
-                    ("METRICS_NAMESPACE", Sub::new(&namespace)),
-                    ("TABLE_NAME", Sub::new(&names.table)),
-                    ("TTL_DAYS", Sub::new(table.ttl_days.to_string())),
-                ],
+                processor_env,
                 Some(ids::PROCESSOR_DLQ),
             ),
         ];
@@ -232,7 +252,7 @@ impl Pipeline {
         let schedule = Schedule {
             logical_id: ids::SCHEDULE,
             name: names.schedule.clone(),
-            expression: config.schedule.to_string(),
+            expression: config.schedule,
             role_logical_id: Actor::Scheduler.role_logical_id(),
             target_logical_id: ids::STATE_MACHINE,
             dead_letter_queue: ids::SCHEDULE_DLQ,
@@ -274,12 +294,13 @@ impl Pipeline {
             })
             .collect();
 
-        Ok(Self {
+        Self {
             stack_name: config.stack_name(),
             region: region.clone(),
             names,
             namespace,
             tags: config.tags.clone(),
+            fleet,
             raw_bucket,
             results_bucket,
             table,
@@ -293,12 +314,26 @@ impl Pipeline {
             analytics,
             edges,
             roles,
-        })
+        }
     }
 
     pub fn function(&self, kind: FunctionKind) -> Option<&Function> {
         self.functions.iter().find(|f| f.kind == kind)
     }
+}
+
+/// `METRIC_NAMES`: each configured metric type to the CloudWatch metric the collector puts for
+/// it, as compact JSON with sorted keys (stable bytes, so no plan change from ordering).
+fn metric_names(metrics: &[MetricType]) -> String {
+    let sorted: std::collections::BTreeMap<&str, &str> = metrics
+        .iter()
+        .map(|m| (m.as_str(), m.metric_name()))
+        .collect();
+    let object: serde_json::Map<String, serde_json::Value> = sorted
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), serde_json::Value::from(v)))
+        .collect();
+    serde_json::Value::Object(object).to_string()
 }
 
 /// Who touches what: the source of every IAM policy and of the pipeline's diagram.
@@ -390,7 +425,7 @@ fn alarms(config: &Config, names: &Names, namespace: &str) -> Vec<Alarm> {
             "collector-errors",
             "CRITICAL: the collector failed to collect or store metrics".to_owned(),
             custom(
-                "DataCollectorErrors",
+                contract::COLLECTOR_ERRORS_METRIC,
                 function_dim(&names.collector_function),
                 Statistic::Sum,
             ),
@@ -403,7 +438,7 @@ fn alarms(config: &Config, names: &Names, namespace: &str) -> Vec<Alarm> {
             "log-processor-errors",
             "CRITICAL: the log processor rejected malformed records or failed".to_owned(),
             custom(
-                "LogProcessorErrors",
+                contract::PROCESSOR_ERRORS_METRIC,
                 function_dim(&names.processor_function),
                 Statistic::Sum,
             ),
@@ -461,31 +496,31 @@ fn analytics(config: &Config, names: &Names) -> Analytics {
     let t = &names.glue_table;
     let columns = vec![
         Column {
-            name: "timestamp",
+            name: field::TIMESTAMP,
             kind: "string",
         },
         Column {
-            name: "instance_id",
+            name: field::INSTANCE_ID,
             kind: "string",
         },
         Column {
-            name: "region",
+            name: field::REGION,
             kind: "string",
         },
         Column {
-            name: "metric_type",
+            name: field::METRIC_TYPE,
             kind: "string",
         },
         Column {
-            name: "value",
+            name: field::VALUE,
             kind: "double",
         },
         Column {
-            name: "unit",
+            name: field::UNIT,
             kind: "string",
         },
         Column {
-            name: "metadata",
+            name: field::METADATA,
             kind: "struct<collection_method:string,pipeline_version:string>",
         },
     ];

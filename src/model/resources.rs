@@ -2,7 +2,7 @@
 //! turns them into CloudFormation; nothing here knows CloudFormation's property names.
 
 use super::names::Sub;
-use crate::config::MetricType;
+use crate::config::{Architecture, CollectorMode, MetricType, RateExpression, Runtime};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +64,45 @@ impl FunctionKind {
     }
 }
 
+/// The artifact bucket key of each function's code: what the model is given of packaging (the
+/// zips themselves are `package`'s, built beside the model).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeKeys {
+    pub collector: String,
+    pub log_processor: String,
+}
+
+impl CodeKeys {
+    pub fn get(&self, kind: FunctionKind) -> &str {
+        match kind {
+            FunctionKind::Collector => &self.collector,
+            FunctionKind::LogProcessor => &self.log_processor,
+        }
+    }
+}
+
+/// The instances the collector reads, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fleet {
+    pub mode: CollectorMode,
+    /// Instance ids listed in the config (empty: chosen by tag, or the simulated stand-ins).
+    pub instances: Vec<String>,
+    /// The tag (key, value) that selects the fleet through DescribeInstances.
+    pub instance_tag: Option<(String, String)>,
+    /// One custom metric per instance besides the fleet aggregates.
+    pub per_instance_metrics: bool,
+}
+
+impl Fleet {
+    /// The collector's mode as its environment and every record's `collection_method` spell it.
+    pub fn collection_method(&self) -> &'static str {
+        match self.mode {
+            CollectorMode::Simulated => "simulated",
+            CollectorMode::Cloudwatch => "cloudwatch",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Function {
     pub kind: FunctionKind,
@@ -71,8 +110,8 @@ pub struct Function {
     pub role_logical_id: &'static str,
     pub log_group_logical_id: &'static str,
     pub name: String,
-    pub runtime: &'static str,
-    pub architecture: &'static str,
+    pub runtime: Runtime,
+    pub architecture: Architecture,
     pub handler: &'static str,
     pub memory_mb: u32,
     pub timeout_seconds: u32,
@@ -113,7 +152,7 @@ pub struct StateMachine {
 pub struct Schedule {
     pub logical_id: &'static str,
     pub name: String,
-    pub expression: String,
+    pub expression: RateExpression,
     pub role_logical_id: &'static str,
     pub target_logical_id: &'static str,
     pub dead_letter_queue: &'static str,

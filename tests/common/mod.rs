@@ -37,7 +37,7 @@ pub fn config(yaml: &str) -> Config {
 pub fn pipeline(yaml: &str) -> Pipeline {
     let c = config(yaml);
     let region = c.regions[0].clone();
-    Pipeline::build(&c, &region).expect("package bundled lambdas")
+    infrapipe::commands::build(&c, &region).expect("package bundled lambdas")
 }
 
 pub fn render(yaml: &str) -> Value {

@@ -228,8 +228,8 @@ impl Moto {
 pub fn example_template() -> serde_json::Value {
     let config = infrapipe::config::Config::load(Path::new("examples/infrapipe.yaml"))
         .expect("the example config is valid");
-    let pipeline = infrapipe::model::Pipeline::build(&config, &config.regions[0])
-        .expect("package bundled lambdas");
+    let pipeline =
+        infrapipe::commands::build(&config, &config.regions[0]).expect("package bundled lambdas");
     infrapipe::template::render(&pipeline)
 }
 
