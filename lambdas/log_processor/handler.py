@@ -415,7 +415,8 @@ def read_quarantine_record(line: Line) -> Poison:
             line=int(record["line"]),
             reason=str(record["reason"]),
             raw=raw,
-            size=int(record.get("bytes", len(raw))),
+            # Only a cut line is longer than its raw text; a hand-fixed raw is whole.
+            size=int(record["bytes"]) if record.get("truncated") else len(raw),
         )
     except Exception as error:  # noqa: BLE001 - any shape problem makes this record unreadable
         raise Malformed(f"not a quarantine record: {type(error).__name__}: {str(error)[:80]}") from None
