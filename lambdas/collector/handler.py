@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator
@@ -83,6 +84,10 @@ METRICS: dict[str, MetricSpec] = {
 
 # API limits (CloudWatch API reference, and botocore's service model docs).
 GET_METRIC_DATA_MAX_QUERIES = 500
+# GetMetricData requests in flight at once: at 10,000 instances and two sources
+# there are 40 requests, too many to wait for one after the other within 30 s.
+# Well under the API's default quota of 50 requests a second.
+GET_METRIC_DATA_WORKERS = 4
 PUT_METRIC_DATA_MAX_DATUMS = 1000
 # PutMetricData also caps a request at 1 MB; keep a margin for encoding overhead.
 PUT_METRIC_DATA_MAX_BYTES = 800_000
@@ -388,28 +393,39 @@ def fetch_cloudwatch_values(instance_ids: list[str], spec: MetricSpec, scheduled
 
     One GetMetricData request per group of instances, with every source of an
     instance in the same request (500 queries: 500 instances of one source, 250 of
-    two), and each group reduced to its values before the next is asked for, so
-    memory holds one group's queries and series, not the fleet's."""
+    two), a few groups at a time (boto3 clients are thread-safe), and each group
+    reduced to its values as soon as it is answered, so memory holds a few
+    groups' queries and series, not the fleet's."""
     end = _floor(scheduled, PERIOD_SECONDS)
     start = end - timedelta(seconds=PERIOD_SECONDS * LOOKBACK_PERIODS)
     per_request = max(1, GET_METRIC_DATA_MAX_QUERIES // len(spec.sources))
+    groups = list(_chunks(instance_ids, per_request))
     values: dict[str, float] = {}
-    for group in _chunks(instance_ids, per_request):
-        series: dict[str, dict[datetime, float]] = {}
-        for result in _get_metric_data(_queries(group, spec), start, end):
-            points = series.setdefault(result["Id"], {})
-            points.update(zip(result.get("Timestamps", []), result.get("Values", [])))
-        for i, instance_id in enumerate(group):
-            parts = [series.get(f"q{i}_{j}", {}) for j in range(len(spec.sources))]
-            # Sum the parts (e.g. in + out) of the same period: the newest period all have.
-            common = set(parts[0]).intersection(*parts[1:])
-            if not common:
-                continue  # absent: no agent, stopped, or too new to have data
-            newest = max(common)
-            total = sum(part[newest] for part in parts)
-            if spec.per_second:
-                total /= PERIOD_SECONDS
-            values[instance_id] = round(max(total, 0.0), 2)
+    if not groups:
+        return values
+    with ThreadPoolExecutor(max_workers=min(GET_METRIC_DATA_WORKERS, len(groups))) as pool:
+        for group_values in pool.map(lambda group: _group_values(group, spec, start, end), groups):
+            values.update(group_values)
+    return values
+
+
+def _group_values(instance_ids: list[str], spec: MetricSpec, start: datetime, end: datetime) -> dict[str, float]:
+    series: dict[str, dict[datetime, float]] = {}
+    for result in _get_metric_data(_queries(instance_ids, spec), start, end):
+        points = series.setdefault(result["Id"], {})
+        points.update(zip(result.get("Timestamps", []), result.get("Values", [])))
+    values: dict[str, float] = {}
+    for i, instance_id in enumerate(instance_ids):
+        parts = [series.get(f"q{i}_{j}", {}) for j in range(len(spec.sources))]
+        # Sum the parts (e.g. in + out) of the same period: the newest period all have.
+        common = set(parts[0]).intersection(*parts[1:])
+        if not common:
+            continue  # absent: no agent, stopped, or too new to have data
+        newest = max(common)
+        total = sum(part[newest] for part in parts)
+        if spec.per_second:
+            total /= PERIOD_SECONDS
+        values[instance_id] = round(max(total, 0.0), 2)
     return values
 
 

@@ -113,7 +113,31 @@ def test_get_metric_data_keeps_every_source_of_an_instance_in_one_request(collec
 
     collector.fetch_cloudwatch_values(ids, collector.METRICS["network"], datetime(2026, 11, 25, tzinfo=timezone.utc))
 
-    assert [len(r) for r in requests] == [500, 500, 500, 500, 2]
+    assert sorted(len(r) for r in requests) == [2, 500, 500, 500, 500]  # a few in flight at once: any order
     for queries in requests:
         instances = [q["MetricStat"]["Metric"]["Dimensions"][0]["Value"] for q in queries]
         assert all(instances.count(i) == 2 for i in instances)
+
+
+def test_get_metric_data_requests_run_a_few_at_a_time(collector, monkeypatch):
+    import threading
+
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+    release = threading.Barrier(collector.GET_METRIC_DATA_WORKERS, timeout=5)
+
+    def slow(queries, start, end):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        release.wait()  # only passes once that many requests are waiting together
+        with lock:
+            in_flight[0] -= 1
+        return []
+
+    monkeypatch.setattr(collector, "_get_metric_data", slow)
+    ids = [f"i-{n}" for n in range(500 * collector.GET_METRIC_DATA_WORKERS)]
+
+    collector.fetch_cloudwatch_values(ids, collector.METRICS["cpu"], datetime(2026, 11, 25, tzinfo=timezone.utc))
+
+    assert most[0] == collector.GET_METRIC_DATA_WORKERS
