@@ -43,7 +43,7 @@ import os
 import random
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, BinaryIO, Iterator
@@ -393,7 +393,8 @@ def iter_lines(body: BinaryIO, max_bytes: int) -> Iterator[Line]:
 
 @dataclass(frozen=True)
 class Poison:
-    """A line that could not be written, and everything needed to replay it."""
+    """A line of a source object, and once it fails, why: everything needed to
+    quarantine it and replay it."""
 
     bucket: str
     source_key: str
@@ -401,6 +402,12 @@ class Poison:
     reason: str
     raw: bytes
     size: int  # the line's full length; more than len(raw) when it was cut
+
+    def parse(self, settings: Settings) -> dict[str, dict]:
+        """The item this line makes, as a line of its source object, or Malformed."""
+        if self.size > len(self.raw):
+            raise Malformed(f"line is {self.size} bytes, too large for a DynamoDB item")
+        return parse_line(self.raw, self.source_key, settings.ttl_days, settings.names)
 
     def record(self) -> bytes:
         record: dict[str, Any] = {
@@ -593,50 +600,41 @@ def process_object(bucket: str, key: str, settings: Settings, deadline: Deadline
     replay = key.startswith(settings.quarantine_prefix)
     writer = BatchWriter(settings.table, settings.names, deadline, key)
     quarantine = Quarantine()
-    body = open_object(bucket, key)
     try:
-        limit = MAX_QUARANTINE_RECORD_BYTES if replay else MAX_LINE_BYTES
-        for line in iter_lines(body, limit):
-            if line.number % DEADLINE_CHECK_EVERY_LINES == 0:
-                writer.stop_if_late(f"line {line.number}")
-            if not line.data.strip():
-                writer.passed(line.number)  # blank lines (e.g. a trailing newline) are not records
-                continue
-            if replay:
+        body = open_object(bucket, key)
+        try:
+            for line in iter_lines(body, MAX_QUARANTINE_RECORD_BYTES if replay else MAX_LINE_BYTES):
+                if line.number % DEADLINE_CHECK_EVERY_LINES == 0:
+                    writer.stop_if_late(f"line {line.number}")
+                if not line.data.strip():
+                    writer.passed(line.number)  # blank lines (e.g. a trailing newline) are not records
+                    continue
                 try:
-                    poison = read_quarantine_record(line)
+                    poison = read_quarantine_record(line) if replay else Poison(bucket, key, line.number, "",
+                                                                                 line.data, line.size)
                 except Malformed as reason:
                     # Kept as it is, where it was: a person has to look at it.
                     _log("ERROR", "unreadable quarantine record", key=key, line=line.number, reason=str(reason))
                     quarantine.add(line.data + b"\n")
                     writer.passed(line.number)
                     continue
-                source_key, source_line, raw, size = poison.source_key, poison.line, poison.raw, poison.size
-                source_bucket = poison.bucket
-            else:
-                source_key, source_line, raw, size = key, line.number, line.data, line.size
-                source_bucket = bucket
-            try:
-                if size > len(raw):
-                    raise Malformed(f"line is {size} bytes, too large for a DynamoDB item")
-                item = parse_line(raw, source_key, settings.ttl_days, settings.names)
-            except Malformed as reason:
-                _log("ERROR", "malformed line", key=source_key, line=source_line, reason=str(reason),
-                     quarantine=key if replay else settings.quarantine_key(key))
-                quarantine.add(Poison(source_bucket, source_key, source_line, str(reason), raw, size).record())
-                writer.passed(line.number)
-                continue
-            writer.add(item, line.number)
-        writer.flush()
-    except OutOfTime as stop:
-        # Nothing is quarantined on a stop: the retry reads the object again.
-        _log("ERROR", "stopping before the timeout", key=key, items_written=writer.written,
-             done_through_line=writer.written_through, quarantined=0, reason=str(stop))
-        quarantine.close()
-        raise
-    finally:
-        body.close()
-    try:
+                try:
+                    item = poison.parse(settings)
+                except Malformed as reason:
+                    _log("ERROR", "malformed line", key=poison.source_key, line=poison.line, reason=str(reason),
+                         quarantine=key if replay else settings.quarantine_key(key))
+                    quarantine.add(replace(poison, reason=str(reason)).record())
+                    writer.passed(line.number)
+                    continue
+                writer.add(item, line.number)
+            writer.flush()
+        except OutOfTime as stop:
+            # Nothing is quarantined on a stop: the retry reads the object again.
+            _log("ERROR", "stopping before the timeout", key=key, items_written=writer.written,
+                 done_through_line=writer.written_through, reason=str(stop))
+            raise
+        finally:
+            body.close()
         if writer.duplicates:
             _log("WARNING", "duplicate points, last line kept", key=key, duplicates=writer.duplicates)
         _settle_quarantine(bucket, key, replay, quarantine, settings)
