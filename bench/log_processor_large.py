@@ -203,9 +203,14 @@ def main() -> int:
     within = rss_after < MEMORY_LIMIT_MB
     print(f"target, {megabytes} MB within {MEMORY_LIMIT_MB} MB of memory: {'met' if within else 'MISSED'} "
           f"(max RSS {rss_after:.1f} MB)")
-    print(f"time in Lambda: a 128 MB function gets about {128 / 1769:.0%} of a vCPU, so about "
-          f"{timed['cpu'] * 1769 / 128:.0f} s for this object if its core is like this one: more than one 30 s "
-          f"invocation; it stops before the timeout and is retried from its start (see the handler's docstring)")
+    in_lambda = timed["cpu"] * 1769 / 128
+    usable = 30 - (processor.STOP_MARGIN_MS + processor.BATCH_BUDGET_MS) / 1000
+    verdict = ("fits in one 30 s invocation" if in_lambda < usable else
+               "needs more than one 30 s invocation: it stops before the timeout and is retried from its start, "
+               "so it ends in the dead-letter queue (lambdas/README.md)")
+    print(f"time in Lambda: a 128 MB function gets about {128 / 1769:.0%} of a vCPU, so about {in_lambda:.0f} s "
+          f"for this object if its core is like this one: it {verdict}; one invocation handles about "
+          f"{usable / in_lambda * size / 2**20:.0f} MB")
     return 0
 
 
