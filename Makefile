@@ -38,6 +38,8 @@ bench: $(VENV_OK)
 	$(CARGO) bench --bench rollout
 	$(CARGO) bench --bench drift
 	$(VENV)/bin/python bench/lambda_handler.py
+	$(VENV)/bin/python bench/collector_fleet.py
+	$(VENV)/bin/python bench/log_processor_large.py
 
 release:
 	$(CARGO) build --release

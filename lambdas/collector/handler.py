@@ -11,8 +11,15 @@ For that metric type it
    from the scheduled time only, so a retried run overwrites instead of adding,
 4. publishes the values to CloudWatch (a fleet aggregate, and per instance if asked).
 
-Any failure puts ``DataCollectorErrors`` = 1 and re-raises, so Step Functions
-retries and the alarm fires.
+Any failure puts the error metric (``ERROR_METRIC_NAME``, by default
+``DataCollectorErrors``) = 1 and re-raises, so the alarm fires. Bad input (any
+problem with the event's shape or values) is raised as a plain ``ValueError``,
+the one error type the state machine does not retry (Step Functions matches the
+exception's class name, not its base classes); AWS failures keep their own types
+and are retried.
+
+The names of the published metrics come from ``METRIC_NAMES`` (a JSON object from
+metric type to CloudWatch metric name; the template sets it from the model).
 
 Standard library and boto3 only: this single file is what the Lambda zip holds.
 """
@@ -22,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator
@@ -44,7 +52,7 @@ class Source:
 @dataclass(frozen=True)
 class MetricSpec:
     unit: str  # unit in the S3 record
-    cw_name: str  # metric name we publish
+    cw_name: str  # metric name we publish, unless METRIC_NAMES says otherwise
     cw_unit: str  # CloudWatch unit of what we publish
     sources: tuple[Source, ...]  # summed together (e.g. NetworkIn + NetworkOut)
     per_second: bool  # divide the period Sum by the period length
@@ -76,6 +84,10 @@ METRICS: dict[str, MetricSpec] = {
 
 # API limits (CloudWatch API reference, and botocore's service model docs).
 GET_METRIC_DATA_MAX_QUERIES = 500
+# GetMetricData requests in flight at once: at 10,000 instances and two sources
+# there are 40 requests, too many to wait for one after the other within 30 s.
+# Well under the API's default quota of 50 requests a second.
+GET_METRIC_DATA_WORKERS = 4
 PUT_METRIC_DATA_MAX_DATUMS = 1000
 # PutMetricData also caps a request at 1 MB; keep a margin for encoding overhead.
 PUT_METRIC_DATA_MAX_BYTES = 800_000
@@ -84,6 +96,10 @@ PUT_METRIC_DATA_MAX_BYTES = 800_000
 # last 4 whole periods before the scheduled time and keep the newest datapoint.
 PERIOD_SECONDS = 300
 LOOKBACK_PERIODS = 4
+
+# Scheduled times outside these are bad input, not something to collect.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_TIME = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 # Used in simulated mode when neither INSTANCE_IDS nor INSTANCE_TAG is set.
 DEFAULT_SIMULATED_FLEET = tuple(f"i-{n:016d}" for n in (1, 2, 3))
@@ -108,6 +124,11 @@ class Settings:
     pipeline: str
     per_instance: bool
     region: str
+    error_metric: str = "DataCollectorErrors"
+    metric_names: tuple[tuple[str, str], ...] = tuple(sorted((t, m.cw_name) for t, m in METRICS.items()))
+
+    def metric_name(self, metric_type: str) -> str:
+        return dict(self.metric_names)[metric_type]
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -131,7 +152,33 @@ class Settings:
             pipeline=env.get("PIPELINE", "").strip() or "infra-monitoring",
             per_instance=_parse_bool("PER_INSTANCE_METRICS", env.get("PER_INSTANCE_METRICS", "")),
             region=_region(env),
+            error_metric=_error_metric(env),
+            metric_names=_parse_metric_names(env.get("METRIC_NAMES", "")),
         )
+
+
+def _error_metric(env: Any) -> str:
+    return env.get("ERROR_METRIC_NAME", "").strip() or "DataCollectorErrors"
+
+
+def _parse_metric_names(raw: str) -> tuple[tuple[str, str], ...]:
+    """METRIC_NAMES over the defaults; every problem is a plain ValueError."""
+    names = {metric_type: spec.cw_name for metric_type, spec in METRICS.items()}
+    if not raw.strip():
+        return tuple(sorted(names.items()))
+    try:
+        given = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"METRIC_NAMES is not JSON: {error.msg}") from None
+    if not isinstance(given, dict):
+        raise ValueError(f"METRIC_NAMES must be a JSON object, not {type(given).__name__}")
+    for metric_type, name in given.items():
+        if metric_type not in METRICS:
+            raise ValueError(f"METRIC_NAMES names an unknown metric type {metric_type!r}")
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 255:
+            raise ValueError(f"METRIC_NAMES[{metric_type!r}] must be a metric name of 1 to 255 characters")
+        names[metric_type] = name.strip()
+    return tuple(sorted(names.items()))
 
 
 def _parse_tag(raw: str) -> tuple[str, str] | None:
@@ -201,10 +248,27 @@ def parse_time(raw: Any) -> datetime:
     if parsed.tzinfo is None:
         # A naive time is ambiguous (local? UTC?); the state machine always sends Z.
         raise ValueError(f"'time' must include a UTC offset (e.g. Z): {raw!r}")
-    return parsed.astimezone(timezone.utc).replace(microsecond=0)
+    scheduled = parsed.astimezone(timezone.utc).replace(microsecond=0)
+    # Every later step (keys, windows, CloudWatch timestamps) stays in range.
+    if not EARLIEST_TIME <= scheduled < LATEST_TIME:
+        raise ValueError(f"'time' must lie between {EARLIEST_TIME:%Y} and {LATEST_TIME:%Y}: {raw!r}")
+    return scheduled
 
 
 def parse_event(event: Any) -> tuple[str, datetime]:
+    """The metric type and the scheduled time, or a plain ValueError: any other
+    exception from a bad event (TypeError of an unhashable metric_type,
+    OverflowError of a far date, ...) is raised as one, so Step Functions does not
+    retry it."""
+    try:
+        return _parse_event(event)
+    except Exception as error:
+        if type(error) is ValueError:
+            raise
+        raise ValueError(f"bad event: {type(error).__name__}: {error}") from error
+
+
+def _parse_event(event: Any) -> tuple[str, datetime]:
     if not isinstance(event, dict):
         raise ValueError(f"event must be a JSON object, not {type(event).__name__}")
     metric_type = event.get("metric_type")
@@ -325,10 +389,48 @@ def _get_metric_data(queries: list[dict], start: datetime, end: datetime) -> Ite
 
 
 def fetch_cloudwatch_values(instance_ids: list[str], spec: MetricSpec, scheduled: datetime) -> dict[str, float]:
-    """The newest value per instance; instances without a datapoint are left out."""
+    """The newest value per instance; instances without a datapoint are left out.
+
+    One GetMetricData request per group of instances, with every source of an
+    instance in the same request (500 queries: 500 instances of one source, 250 of
+    two), a few groups at a time (boto3 clients are thread-safe), and each group
+    reduced to its values as soon as it is answered, so memory holds a few
+    groups' queries and series, not the fleet's."""
     end = _floor(scheduled, PERIOD_SECONDS)
     start = end - timedelta(seconds=PERIOD_SECONDS * LOOKBACK_PERIODS)
-    queries = [
+    per_request = max(1, GET_METRIC_DATA_MAX_QUERIES // len(spec.sources))
+    groups = list(_chunks(instance_ids, per_request))
+    values: dict[str, float] = {}
+    if not groups:
+        return values
+    with ThreadPoolExecutor(max_workers=min(GET_METRIC_DATA_WORKERS, len(groups))) as pool:
+        for group_values in pool.map(lambda group: _group_values(group, spec, start, end), groups):
+            values.update(group_values)
+    return values
+
+
+def _group_values(instance_ids: list[str], spec: MetricSpec, start: datetime, end: datetime) -> dict[str, float]:
+    series: dict[str, dict[datetime, float]] = {}
+    for result in _get_metric_data(_queries(instance_ids, spec), start, end):
+        points = series.setdefault(result["Id"], {})
+        points.update(zip(result.get("Timestamps", []), result.get("Values", [])))
+    values: dict[str, float] = {}
+    for i, instance_id in enumerate(instance_ids):
+        parts = [series.get(f"q{i}_{j}", {}) for j in range(len(spec.sources))]
+        # Sum the parts (e.g. in + out) of the same period: the newest period all have.
+        common = set(parts[0]).intersection(*parts[1:])
+        if not common:
+            continue  # absent: no agent, stopped, or too new to have data
+        newest = max(common)
+        total = sum(part[newest] for part in parts)
+        if spec.per_second:
+            total /= PERIOD_SECONDS
+        values[instance_id] = round(max(total, 0.0), 2)
+    return values
+
+
+def _queries(instance_ids: list[str], spec: MetricSpec) -> list[dict]:
+    return [
         {
             # Ids must start with a lower-case letter; i/j map the result back.
             "Id": f"q{i}_{j}",
@@ -346,25 +448,6 @@ def fetch_cloudwatch_values(instance_ids: list[str], spec: MetricSpec, scheduled
         for i, instance_id in enumerate(instance_ids)
         for j, source in enumerate(spec.sources)
     ]
-    series: dict[str, dict[datetime, float]] = {}
-    for batch in _chunks(queries, GET_METRIC_DATA_MAX_QUERIES):
-        for result in _get_metric_data(batch, start, end):
-            points = series.setdefault(result["Id"], {})
-            points.update(zip(result.get("Timestamps", []), result.get("Values", [])))
-
-    values: dict[str, float] = {}
-    for i, instance_id in enumerate(instance_ids):
-        parts = [series.get(f"q{i}_{j}", {}) for j in range(len(spec.sources))]
-        # Sum the parts (e.g. in + out) of the same period: the newest period all have.
-        common = set(parts[0]).intersection(*parts[1:])
-        if not common:
-            continue  # absent: no agent, stopped, or too new to have data
-        newest = max(common)
-        total = sum(part[newest] for part in parts)
-        if spec.per_second:
-            total /= PERIOD_SECONDS
-        values[instance_id] = round(max(total, 0.0), 2)
-    return values
 
 
 # --------------------------------------------------------------------------- S3 object
@@ -403,17 +486,18 @@ def write_object(bucket: str, key: str, body: bytes) -> None:
 # --------------------------------------------------------------------------- CloudWatch metrics
 
 
-def metric_datums(values: dict[str, float], metric_type: str, scheduled: datetime, settings: Settings) -> list[dict]:
+def metric_datums(values: dict[str, float], metric_type: str, scheduled: datetime, settings: Settings) -> Iterator[dict]:
     """One fleet aggregate (a statistic set, so alarms can use Maximum and
     Average), then one datum per instance when configured. Per-instance custom
-    metrics cost money per instance, hence off by default."""
+    metrics cost money per instance, hence off by default. A generator: at fleet
+    scale only one request's datums exist at a time."""
     spec = METRICS[metric_type]
+    name = settings.metric_name(metric_type)
     pipeline = {"Name": "Pipeline", "Value": settings.pipeline}
-    datums: list[dict] = []
     if values:  # a statistic set needs at least one sample
-        numbers = list(values.values())
-        datums.append({
-            "MetricName": spec.cw_name,
+        numbers = values.values()
+        yield {
+            "MetricName": name,
             "Dimensions": [pipeline],
             "Timestamp": scheduled,
             "Unit": spec.cw_unit,
@@ -423,19 +507,16 @@ def metric_datums(values: dict[str, float], metric_type: str, scheduled: datetim
                 "Minimum": float(min(numbers)),
                 "Maximum": float(max(numbers)),
             },
-        })
+        }
     if settings.per_instance:
-        datums.extend(
-            {
-                "MetricName": spec.cw_name,
+        for instance_id in sorted(values):
+            yield {
+                "MetricName": name,
                 "Dimensions": [pipeline, {"Name": "InstanceId", "Value": instance_id}],
                 "Timestamp": scheduled,
                 "Unit": spec.cw_unit,
                 "Value": float(values[instance_id]),
             }
-            for instance_id in sorted(values)
-        )
-    return datums
 
 
 def _datum_size(datum: dict) -> int:
@@ -444,7 +525,7 @@ def _datum_size(datum: dict) -> int:
     return len(json.dumps(datum, default=str)) + 64
 
 
-def _metric_batches(datums: list[dict]) -> Iterator[list[dict]]:
+def _metric_batches(datums: Iterable[dict]) -> Iterator[list[dict]]:
     """As few PutMetricData requests as the limits allow: at most 1,000 datums
     and well under 1 MB each."""
     batch: list[dict] = []
@@ -462,7 +543,7 @@ def _metric_batches(datums: list[dict]) -> Iterator[list[dict]]:
 
 def put_metrics(namespace: str, datums: Iterable[dict]) -> int:
     calls = 0
-    for batch in _metric_batches(list(datums)):
+    for batch in _metric_batches(datums):
         _client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=batch)
         calls += 1
     return calls
@@ -472,18 +553,19 @@ def put_error_metric(context: Any) -> None:
     """Best effort: a failure here must not hide the original error."""
     function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or getattr(context, "function_name", None) or "unknown"
     namespace = os.environ.get("METRICS_NAMESPACE", "").strip() or "InfraMonitoring"
+    metric_name = _error_metric(os.environ)
     try:
         _client("cloudwatch").put_metric_data(
             Namespace=namespace,
             MetricData=[{
-                "MetricName": "DataCollectorErrors",
+                "MetricName": metric_name,
                 "Dimensions": [{"Name": "FunctionName", "Value": function_name}],
                 "Unit": "Count",
                 "Value": 1.0,
             }],
         )
     except Exception as error:  # noqa: BLE001 - reporting the report's failure is all we can do
-        _log("ERROR", "could not publish DataCollectorErrors", error=repr(error))
+        _log("ERROR", f"could not publish {metric_name}", error=repr(error))
 
 
 # --------------------------------------------------------------------------- entry point

@@ -7,6 +7,7 @@ test that makes a client runs under ``mock_aws``.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -31,6 +32,7 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 LAMBDAS = Path(__file__).resolve().parents[1]
+GOLDEN_TEMPLATE = LAMBDAS.parent / "templates" / "infrapipe-us-east-1.json"
 BUCKET = "raw-metrics-test"
 TABLE = "InfraMetrics-test"
 FUNCTION = "infra-monitoring-test-collector"
@@ -178,3 +180,9 @@ def metric_sum(name: str, dimensions: list[dict], namespace: str = NAMESPACE) ->
         Statistics=["Sum"],
     )["Datapoints"]
     return sum(p["Sum"] for p in points)
+
+
+@pytest.fixture(scope="session")
+def golden_template() -> dict:
+    """The template the Rust side renders for the example config (checked in)."""
+    return json.loads(GOLDEN_TEMPLATE.read_text())

@@ -209,3 +209,32 @@ def test_events_without_created_objects_do_nothing(processor, bucket, table):
         "objects": 0, "items": 0, "malformed": 0}
     removed = s3_event(BUCKET, ["gone.json"], event_name="ObjectRemoved:Delete")
     assert processor.handler(removed, None) == {"objects": 0, "items": 0, "malformed": 0}
+
+
+def test_item_key_and_attribute_names_come_from_the_environment(processor, monkeypatch):
+    for variable, name in (("TABLE_PARTITION_KEY", "host"), ("TABLE_SORT_KEY", "point"),
+                           ("TABLE_TIMESTAMP_ATTRIBUTE", "at"), ("TABLE_METRIC_TYPE_ATTRIBUTE", "kind"),
+                           ("TABLE_TTL_ATTRIBUTE", "ttl")):
+        monkeypatch.setenv(variable, name)
+    names = processor.Settings.from_env().names
+
+    item = processor.parse_line(line(), "k.json", 90, names)
+
+    assert {k: v for k, v in item.items() if k in names.configured()} == {
+        "host": {"S": "i-0000000000000001"}, "point": {"S": f"{EPOCH}#cpu"}, "at": {"N": str(EPOCH)},
+        "kind": {"S": "cpu"}, "ttl": {"N": str(EPOCH + 90 * 86400)},
+    }
+
+
+def test_attribute_names_that_collide_are_refused(processor):
+    with pytest.raises(ValueError, match="used twice: unit"):
+        processor.Settings.from_env({"TABLE_NAME": TABLE, "TABLE_SORT_KEY": "unit"})
+
+
+def test_the_error_metric_name_comes_from_the_environment(processor, bucket, table, monkeypatch):
+    monkeypatch.setenv("ERROR_METRIC_NAME", "ProcessorFailures")
+    key = put("bad.json", b"{not json\n")
+
+    processor.handler(s3_event(BUCKET, [key]), None)
+
+    assert metric_sum("ProcessorFailures", [{"Name": "FunctionName", "Value": PROCESSOR_FUNCTION}]) == 1
