@@ -24,6 +24,15 @@ pub struct Place<'a> {
 /// Deep enough for any chain of references in one template; stops a cycle.
 const MAX_DEPTH: usize = 8;
 
+/// `text` with the pseudo parameters that name a place (`${AWS::AccountId}`,
+/// `${AWS::Region}`, `${AWS::Partition}`, `${AWS::URLSuffix}`) replaced.
+pub fn pseudo_parameters(text: &str, account: &str, region: &str) -> String {
+    text.replace("${AWS::Partition}", partition(region))
+        .replace("${AWS::Region}", region)
+        .replace("${AWS::AccountId}", account)
+        .replace("${AWS::URLSuffix}", URL_SUFFIX)
+}
+
 /// True for a value the resolver could not know.
 pub fn is_unknown(s: &str) -> bool {
     s.starts_with("(unknown")
@@ -84,11 +93,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn pseudo(&self, text: &str) -> String {
-        let p = self.place;
-        text.replace("${AWS::Partition}", partition(p.region))
-            .replace("${AWS::Region}", p.region)
-            .replace("${AWS::AccountId}", p.account)
-            .replace("${AWS::URLSuffix}", URL_SUFFIX)
+        pseudo_parameters(text, self.place.account, self.place.region)
     }
 
     fn name_at(&self, id: &str, depth: usize) -> Option<String> {

@@ -23,11 +23,7 @@ impl Sub {
     /// The string with pseudo parameters replaced, for showing to people and for names that are
     /// known once account and region are (drift, status, destroy).
     pub fn resolve(&self, account: &str, region: &str) -> String {
-        self.0
-            .replace("${AWS::AccountId}", account)
-            .replace("${AWS::Region}", region)
-            .replace("${AWS::Partition}", partition(region))
-            .replace("${!", "${")
+        crate::cfn::resolve::pseudo_parameters(&self.0, account, region).replace("${!", "${")
     }
 }
 
