@@ -2,6 +2,7 @@
 //! pipeline. Data flows one way: config -> model -> template -> (plan, apply) -> AWS.
 
 pub mod aws;
+pub mod cfn;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod logging;
 pub mod model;
 pub mod package;
 pub mod plan;
+pub mod style;
 pub mod template;
 
 pub use error::Error;

@@ -2,6 +2,7 @@
 //! logical ids are fixed, and nothing reads a clock, so the same config renders the same bytes.
 
 use crate::model::iam::{Actor, Statement};
+use crate::model::identity::{self, Identity};
 use crate::model::names::{Names, Sub};
 use crate::model::*;
 use serde_json::{Map, Value, json};
@@ -34,7 +35,10 @@ pub fn render(p: &Pipeline) -> Value {
 
     for b in [&p.raw_bucket, &p.results_bucket] {
         add(b.logical_id, bucket(b));
-        add(&format!("{}Policy", b.logical_id), tls_only_policy(b));
+        add(
+            &identity::bucket_policy_logical_id(b.logical_id),
+            tls_only_policy(b),
+        );
     }
     add(p.table.logical_id, table(&p.table));
     for f in &p.functions {
@@ -90,7 +94,7 @@ pub fn render(p: &Pipeline) -> Value {
     add(p.topic.policy_logical_id, topic_policy(p));
     for (i, email) in p.topic.emails.iter().enumerate() {
         add(
-            &format!("AlertsEmailSubscription{}", i + 1),
+            &identity::subscription_logical_id(i + 1),
             json!({
                 "Type": "AWS::SNS::Subscription",
                 "Properties": {
@@ -120,23 +124,7 @@ pub fn render(p: &Pipeline) -> Value {
     })
 }
 
-/// The value with every object's keys in sorted order, whatever map serde_json was built with
-/// (a dependency turning on its `preserve_order` feature must not change our bytes).
-pub fn canonical(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), canonical(&m[k])))
-                    .collect(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
-        other => other.clone(),
-    }
-}
+pub use crate::cfn::canonical;
 
 /// The template body to send to CloudFormation: compact JSON with sorted keys, which
 /// CloudFormation parses like the pretty form and which fits more template in its size limit.
@@ -623,64 +611,94 @@ fn iam_role(role: &Role) -> Value {
     })
 }
 
+/// What an output gives of its resource.
+enum Of {
+    Name,
+    Arn,
+}
+
+/// The stack's outputs: each resource's name or ARN, spelled as its type's facts say (`Ref`
+/// where that gives the value, else `Fn::GetAtt`).
 fn outputs(p: &Pipeline) -> Value {
-    let mut out = Map::new();
-    let mut put = |k: &str, desc: &str, v: Value| {
-        out.insert(k.to_owned(), json!({ "Description": desc, "Value": v }));
-    };
-    put(
-        "RawBucketName",
-        "Raw metrics bucket",
-        r#ref(p.raw_bucket.logical_id),
-    );
-    put(
-        "AthenaResultsBucketName",
-        "Athena query results bucket",
-        r#ref(p.results_bucket.logical_id),
-    );
-    put(
-        "MetricsTableName",
-        "DynamoDB metrics table",
-        r#ref(p.table.logical_id),
-    );
-    put(
-        "StateMachineArn",
-        "Collection state machine",
-        r#ref(p.state_machine.logical_id),
-    );
-    put(
-        "ScheduleName",
-        "Collection schedule",
-        r#ref(p.schedule.logical_id),
-    );
-    put(
-        "AlertsTopicArn",
-        "Alarm notifications topic",
-        r#ref(p.topic.logical_id),
-    );
-    put(
-        "AthenaWorkGroupName",
-        "Athena workgroup",
-        r#ref(p.analytics.workgroup_logical_id),
-    );
-    put(
-        "GlueDatabaseName",
-        "Glue database",
-        r#ref(p.analytics.database_logical_id),
-    );
-    for f in &p.functions {
-        put(
-            &format!("{}Name", f.logical_id),
-            "Lambda function",
-            r#ref(f.logical_id),
-        );
+    let identities = p.identities();
+    let mut wanted = vec![
+        (
+            "RawBucketName",
+            "Raw metrics bucket",
+            p.raw_bucket.logical_id,
+            Of::Name,
+        ),
+        (
+            "AthenaResultsBucketName",
+            "Athena query results bucket",
+            p.results_bucket.logical_id,
+            Of::Name,
+        ),
+        (
+            "MetricsTableName",
+            "DynamoDB metrics table",
+            p.table.logical_id,
+            Of::Name,
+        ),
+        (
+            "StateMachineArn",
+            "Collection state machine",
+            p.state_machine.logical_id,
+            Of::Arn,
+        ),
+        (
+            "ScheduleName",
+            "Collection schedule",
+            p.schedule.logical_id,
+            Of::Name,
+        ),
+        (
+            "AlertsTopicArn",
+            "Alarm notifications topic",
+            p.topic.logical_id,
+            Of::Arn,
+        ),
+        (
+            "AthenaWorkGroupName",
+            "Athena workgroup",
+            p.analytics.workgroup_logical_id,
+            Of::Name,
+        ),
+        (
+            "GlueDatabaseName",
+            "Glue database",
+            p.analytics.database_logical_id,
+            Of::Name,
+        ),
+    ];
+    let function_outputs: Vec<String> = p
+        .functions
+        .iter()
+        .map(|f| format!("{}Name", f.logical_id))
+        .collect();
+    for (f, key) in p.functions.iter().zip(&function_outputs) {
+        wanted.push((key, "Lambda function", f.logical_id, Of::Name));
     }
     if p.roles.iter().any(|r| r.actor == Actor::Analyst) {
-        put(
+        wanted.push((
             "AnalyticsQueryRoleArn",
             "Role to assume for Athena queries",
-            get_att(Actor::Analyst.role_logical_id(), "Arn"),
-        );
+            Actor::Analyst.role_logical_id(),
+            Of::Arn,
+        ));
+    }
+    let mut out = Map::new();
+    for (key, description, id, of) in wanted {
+        let value = identities.get(id).and_then(|i: &Identity| match of {
+            Of::Name => i.resource_type.name_expression(id),
+            Of::Arn => i.resource_type.arn_expression(id),
+        });
+        if let Some(value) = value {
+            out.insert(
+                key.to_owned(),
+                json!({ "Description": description, "Value": value }),
+            );
+        }
     }
     Value::Object(out)
 }

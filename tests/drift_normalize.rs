@@ -1,9 +1,10 @@
 //! Drift's normalisation and comparison: only real changes differ, whatever form AWS returns a
 //! property in (IAM documents URL-encoded and in any order, numbers as strings, defaults).
 
+use infrapipe::cfn::policy::decode_policy;
 use infrapipe::config::IgnorePath;
+use infrapipe::drift::compare::resource;
 use infrapipe::drift::expected::{Target, hex_to_base64};
-use infrapipe::drift::normalize::{decode_policy, resource};
 use infrapipe::drift::read::Problem;
 use infrapipe::drift::{Report, Status, apply_ignore, compare, judge, render};
 use serde_json::{Value, json};
@@ -336,7 +337,7 @@ fn the_json_report_has_the_documented_shape() {
 fn the_text_report_is_coloured_only_when_asked() {
     let t = target("AWS::Lambda::Function", json!({ "Timeout": 30 }));
     let r = report(vec![judge(&t, Ok(json!({ "Timeout": 60 })))]);
-    let plain = render::text(&r, infrapipe::plan::render::Style { color: false });
+    let plain = render::text(&r, infrapipe::style::Style { color: false });
     assert!(!plain.contains('\x1b'), "{plain}");
     assert!(
         plain.contains("[~] AWS::Lambda::Function Thing thing-1"),
@@ -347,6 +348,6 @@ fn the_text_report_is_coloured_only_when_asked() {
         "{plain}"
     );
     assert!(plain.contains("Drift: 1 resource has drifted"), "{plain}");
-    let coloured = render::text(&r, infrapipe::plan::render::Style { color: true });
+    let coloured = render::text(&r, infrapipe::style::Style { color: true });
     assert!(coloured.contains("\x1b[33m[~]\x1b[0m"), "{coloured}");
 }

@@ -3,8 +3,9 @@
 
 mod common;
 use common::*;
-use infrapipe::plan::render::{Style, text};
+use infrapipe::plan::render::text;
 use infrapipe::plan::{Action, Plan, diff};
+use infrapipe::style::Style;
 use serde_json::{Value, json};
 
 fn plan(before: Option<&Value>, after: &Value) -> Plan {

@@ -1,8 +1,9 @@
-//! The plan's replacement table covers every create-only property that CloudFormation's own
-//! registry schemas (shipped with the pinned cfn-lint) list for the resource types we render.
+//! The replacement rules (each `cfn::ResourceType`'s create-only paths) cover every create-only
+//! property that CloudFormation's own registry schemas (shipped with the pinned cfn-lint) list
+//! for the resource types we render.
 
 mod common;
-use infrapipe::plan::replacement::{CREATE_ONLY, forces_replacement};
+use infrapipe::cfn::{ResourceType, replacement::forces_replacement};
 use serde_json::Value;
 
 #[test]
@@ -35,8 +36,8 @@ fn replacement_table_covers_the_registry_schemas() {
             continue;
         }
         assert!(
-            CREATE_ONLY.iter().any(|(t, _)| *t == ty),
-            "{ty} is missing from CREATE_ONLY"
+            ResourceType::parse(ty).is_some(),
+            "{ty} is missing from cfn::ResourceType"
         );
         for p in schema["createOnlyProperties"]
             .as_array()

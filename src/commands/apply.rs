@@ -19,7 +19,7 @@ struct Terminal<'a> {
     err: &'a mut dyn Write,
     yes: bool,
     json: bool,
-    style: render::Style,
+    style: crate::style::Style,
     progress: Option<Progress>,
 }
 

@@ -89,9 +89,9 @@ pub fn interrupted(
 }
 
 /// Colour only on a terminal, never with NO_COLOR or --no-color.
-pub fn style(global: &Global) -> crate::plan::render::Style {
+pub fn style(global: &Global) -> crate::style::Style {
     use std::io::IsTerminal;
-    crate::plan::render::Style {
+    crate::style::Style {
         color: global.color_allowed() && std::io::stdout().is_terminal(),
     }
 }

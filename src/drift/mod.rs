@@ -3,15 +3,15 @@
 //! MODIFIED (with each path, expected and actual), DELETED or NOT_CHECKED (with the reason):
 //! nothing is skipped silently. `drift.ignore` moves accepted differences to their own list.
 //!
-//! The flow: `expected` resolves the rendered template against the stack's physical ids,
-//! `read` fetches each live resource in the same shape, `normalize` puts both in one canonical
-//! form, `compare` lists the differences, `cloudformation` optionally merges CloudFormation's
-//! own detection, `render` prints the report.
+//! The flow: `expected` resolves the rendered template against the stack's physical ids
+//! (through the core's `cfn::resolve`), `read` fetches each live resource in the same shape,
+//! `compare` puts both in the core's canonical form and lists the differences with drift's
+//! options, `cloudformation` optionally merges CloudFormation's own detection, `render` prints
+//! the report.
 
 pub mod cloudformation;
 pub mod compare;
 pub mod expected;
-pub mod normalize;
 pub mod read;
 pub mod render;
 pub mod report;
@@ -62,6 +62,8 @@ pub async fn detect(
         region: &aws.region,
         stack,
         physical: &physical,
+        // The rendered template has no parameters; the deployed one's come with it.
+        parameters: &std::collections::BTreeMap::new(),
     };
     let (targets, not_comparable) = expected::targets(template, &place);
 
@@ -131,8 +133,8 @@ async fn read_all(aws: &Aws, targets: &[Target], sequential: bool) -> Vec<read::
 pub fn judge(t: &Target, live: read::Read) -> ResourceDrift {
     let (status, differences, reason) = match live {
         Ok(actual) => {
-            let e = normalize::resource(&t.resource_type, &t.expected);
-            let a = normalize::resource(&t.resource_type, &actual);
+            let e = compare::resource(&t.resource_type, &t.expected);
+            let a = compare::resource(&t.resource_type, &actual);
             let d = compare::differences(&e, &a);
             let status = if d.is_empty() {
                 Status::InSync

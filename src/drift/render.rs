@@ -3,7 +3,7 @@
 //! be checked and why, then what `drift.ignore` accepted, then one summary line.
 
 use super::report::{Difference, Report, ResourceDrift, Status};
-use crate::plan::render::Style;
+use crate::style::Style;
 use serde_json::Value;
 use std::fmt::Write;
 

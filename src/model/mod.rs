@@ -3,6 +3,7 @@
 
 pub mod contract;
 pub mod iam;
+pub mod identity;
 pub mod names;
 pub mod resources;
 pub mod state_machine;
@@ -315,6 +316,11 @@ impl Pipeline {
             edges,
             roles,
         }
+    }
+
+    /// Every resource's physical name, `Ref` value and ARN, by logical id.
+    pub fn identities(&self) -> std::collections::BTreeMap<String, identity::Identity> {
+        identity::identities(self)
     }
 
     pub fn function(&self, kind: FunctionKind) -> Option<&Function> {

@@ -2,6 +2,7 @@
 //! and the account and region CloudFormation deploys to (as pseudo parameters, so one template
 //! serves any account and two environments or regions never collide).
 
+use crate::cfn::ResourceType;
 use crate::config::Config;
 use serde::Serialize;
 use std::fmt;
@@ -22,11 +23,7 @@ impl Sub {
     /// The string with pseudo parameters replaced, for showing to people and for names that are
     /// known once account and region are (drift, status, destroy).
     pub fn resolve(&self, account: &str, region: &str) -> String {
-        self.0
-            .replace("${AWS::AccountId}", account)
-            .replace("${AWS::Region}", region)
-            .replace("${AWS::Partition}", partition(region))
-            .replace("${!", "${")
+        crate::cfn::resolve::pseudo_parameters(&self.0, account, region).replace("${!", "${")
     }
 }
 
@@ -37,18 +34,15 @@ impl fmt::Display for Sub {
 }
 
 /// The ARN partition of a region.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+pub use crate::cfn::partition;
 
 const ARN: &str = "arn:${AWS::Partition}";
 const REGION_ACCOUNT: &str = "${AWS::Region}:${AWS::AccountId}";
+
+/// The ARN of a resource of type `ty` named `name`, in the shape its type's facts give.
+fn arn(ty: ResourceType, name: &str) -> Sub {
+    Sub::new(ty.arn_of(name).unwrap_or_default())
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Names {
@@ -109,7 +103,7 @@ impl Names {
     }
 
     pub fn bucket_arn(bucket: &Sub) -> Sub {
-        Sub::new(format!("{ARN}:s3:::{bucket}"))
+        arn(ResourceType::S3Bucket, &bucket.0)
     }
 
     pub fn objects_arn(bucket: &Sub, key_pattern: &str) -> Sub {
@@ -117,14 +111,11 @@ impl Names {
     }
 
     pub fn function_arn(function: &str) -> Sub {
-        Sub::new(format!("{ARN}:lambda:{REGION_ACCOUNT}:function:{function}"))
+        arn(ResourceType::LambdaFunction, function)
     }
 
     pub fn state_machine_arn(&self) -> Sub {
-        Sub::new(format!(
-            "{ARN}:states:{REGION_ACCOUNT}:stateMachine:{}",
-            self.state_machine
-        ))
+        arn(ResourceType::StepFunctionsStateMachine, &self.state_machine)
     }
 
     pub fn table_arn(&self) -> Sub {
@@ -135,11 +126,11 @@ impl Names {
     }
 
     pub fn queue_arn(queue: &str) -> Sub {
-        Sub::new(format!("{ARN}:sqs:{REGION_ACCOUNT}:{queue}"))
+        arn(ResourceType::SqsQueue, queue)
     }
 
     pub fn topic_arn(&self) -> Sub {
-        Sub::new(format!("{ARN}:sns:{REGION_ACCOUNT}:{}", self.topic))
+        arn(ResourceType::SnsTopic, &self.topic)
     }
 
     pub fn log_group_arn(group: &str) -> Sub {

@@ -1,6 +1,7 @@
 //! The diff engine: two templates in, a plan out.
 
-use super::{Action, Plan, PropertyChange, ResourceChange, Summary, iam, normalize, replacement};
+use super::{Action, Plan, PropertyChange, ResourceChange, Summary, iam};
+use crate::cfn::{self, ResourceType, replacement};
 use crate::model::ids;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -85,16 +86,18 @@ fn resource_change(before: &Value, after: &Value) -> Option<(Action, Vec<Propert
         };
         return Some((Action::Replace, vec![change]));
     }
-    let mut raw = Vec::new();
-    let norm = |r: &Value| normalize::properties(&r["Properties"]);
-    compare("", Some(&norm(before)), Some(&norm(after)), &mut raw);
+    let norm = |r: &Value| {
+        let options = cfn::normalize::Options::PLAN;
+        cfn::normalize::properties(ResourceType::parse(ty), &r["Properties"], &options)
+    };
+    let raw = cfn::diff::changes(&norm(before), &norm(after), &cfn::diff::Options::PLAN);
     let mut props: Vec<PropertyChange> = raw
         .into_iter()
-        .map(|(path, before, after)| PropertyChange {
-            replacement: replacement::forces_replacement(ty, &path),
-            path,
-            before,
-            after,
+        .map(|c| PropertyChange {
+            replacement: replacement::forces_replacement(ty, &c.path),
+            path: c.path,
+            before: c.before,
+            after: c.after,
         })
         .collect();
     for attr in ATTRIBUTES {
@@ -117,48 +120,4 @@ fn resource_change(before: &Value, after: &Value) -> Option<(Action, Vec<Propert
         Action::Update
     };
     Some((action, props))
-}
-
-type Raw = (String, Option<Value>, Option<Value>);
-
-/// An intrinsic function (`Ref`, `Fn::*`) compares as one value: its parts mean nothing alone.
-fn is_intrinsic(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| {
-        m.len() == 1
-            && m.keys()
-                .next()
-                .is_some_and(|k| k == "Ref" || k.starts_with("Fn::"))
-    })
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-fn compare(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<Raw>) {
-    match (before, after) {
-        (None, None) => {}
-        (Some(Value::Null), None) | (None, Some(Value::Null)) => {}
-        (Some(b), None) => out.push((path.to_owned(), Some(b.clone()), None)),
-        (None, Some(a)) => out.push((path.to_owned(), None, Some(a.clone()))),
-        (Some(b), Some(a)) => match (b, a) {
-            (Value::Object(bm), Value::Object(am)) if !is_intrinsic(b) && !is_intrinsic(a) => {
-                let keys: BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
-                for k in keys {
-                    compare(&join(path, k), bm.get(k), am.get(k), out);
-                }
-            }
-            (Value::Array(ba), Value::Array(aa)) if ba.len() == aa.len() => {
-                for (i, (x, y)) in ba.iter().zip(aa).enumerate() {
-                    compare(&format!("{path}[{i}]"), Some(x), Some(y), out);
-                }
-            }
-            _ if normalize::same_scalar(b, a) => {}
-            _ => out.push((path.to_owned(), Some(b.clone()), Some(a.clone()))),
-        },
-    }
 }

@@ -1,7 +1,7 @@
 //! IAM and resource-policy changes, statement by statement, and whether they broaden access
 //! (as `cdk diff` reports them): an added Allow or a removed Deny broadens.
 
-use super::normalize;
+use crate::cfn;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -41,12 +41,9 @@ impl StatementChange {
 fn statements(resource_type: &str, props: &Value) -> BTreeMap<(String, String), Value> {
     let mut out = BTreeMap::new();
     let mut doc = |name: &str, d: &Value| {
-        if let Some(list) = normalize::policy(d)["Statement"].as_array() {
+        if let Some(list) = cfn::policy::sorted(d)["Statement"].as_array() {
             for s in list {
-                out.insert(
-                    (name.to_owned(), crate::template::canonical(s).to_string()),
-                    s.clone(),
-                );
+                out.insert((name.to_owned(), cfn::canonical(s).to_string()), s.clone());
             }
         }
     };

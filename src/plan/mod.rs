@@ -1,12 +1,11 @@
 //! Plan: the rendered template against the deployed one, resource by resource and property by
 //! property, with CloudFormation's replacement rules, IAM changes and data-loss warnings. Pure:
-//! no AWS calls here (the command fetches the deployed template).
+//! no AWS calls here (the command fetches the deployed template). Normalisation, the path diff
+//! and the replacement rules are the shared core's (`crate::cfn`).
 
 pub mod diff;
 pub mod iam;
-pub mod normalize;
 pub mod render;
-pub mod replacement;
 pub mod saved;
 
 use serde::{Deserialize, Serialize};

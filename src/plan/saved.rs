@@ -26,7 +26,7 @@ pub struct SavedPlan {
 /// SHA-256 of a template's canonical JSON (sorted keys, compact).
 pub fn template_sha256(template: &serde_json::Value) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(crate::template::canonical(template).to_string().as_bytes())
+    Sha256::digest(crate::cfn::canonical(template).to_string().as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -110,7 +110,7 @@ pub async fn permission(aws: &Aws, t: &Target) -> Read {
         .send()
         .await
         .map_err(|e| problem(aws, &doing, NO_FUNCTION, &e))?;
-    let doc = crate::drift::normalize::decode_policy(out.policy().unwrap_or("{}"))
+    let doc = crate::cfn::policy::decode_policy(out.policy().unwrap_or("{}"))
         .map_err(|m| Problem::Unreadable(format!("{doing}: {m}")))?;
     let statements: Vec<Value> = match &doc["Statement"] {
         Value::Array(a) => a.clone(),

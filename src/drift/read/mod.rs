@@ -19,6 +19,7 @@ mod sqs;
 
 use super::expected::Target;
 use crate::aws::{Aws, AwsError};
+use crate::cfn::ResourceType;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 
@@ -33,30 +34,34 @@ pub enum Problem {
 
 pub type Read = Result<Value, Problem>;
 
-/// Reads `t`'s live resource.
+/// Reads `t`'s live resource: one reader for each type the core knows.
 pub async fn read(aws: &Aws, t: &Target) -> Read {
-    match t.resource_type.as_str() {
-        "AWS::S3::Bucket" => s3::bucket(aws, t).await,
-        "AWS::S3::BucketPolicy" => s3::bucket_policy(aws, t).await,
-        "AWS::DynamoDB::Table" => dynamodb::table(aws, t).await,
-        "AWS::Lambda::Function" => lambda::function(aws, t).await,
-        "AWS::Lambda::Permission" => lambda::permission(aws, t).await,
-        "AWS::IAM::Role" => iam::role(aws, t).await,
-        "AWS::SQS::Queue" => sqs::queue(aws, t).await,
-        "AWS::Logs::LogGroup" => logs::log_group(aws, t).await,
-        "AWS::StepFunctions::StateMachine" => sfn::state_machine(aws, t).await,
-        "AWS::Scheduler::Schedule" => scheduler::schedule(aws, t).await,
-        "AWS::SNS::Topic" => sns::topic(aws, t).await,
-        "AWS::SNS::TopicPolicy" => sns::topic_policy(aws, t).await,
-        "AWS::SNS::Subscription" => sns::subscription(aws, t).await,
-        "AWS::CloudWatch::Alarm" => cloudwatch::alarm(aws, t).await,
-        "AWS::Glue::Database" => glue::database(aws, t).await,
-        "AWS::Glue::Table" => glue::table(aws, t).await,
-        "AWS::Athena::WorkGroup" => athena::workgroup(aws, t).await,
-        "AWS::Athena::NamedQuery" => athena::named_query(aws, t).await,
-        other => Err(Problem::Unreadable(format!(
-            "infrapipe has no reader for {other}"
-        ))),
+    use ResourceType::*;
+    let Some(ty) = ResourceType::parse(&t.resource_type) else {
+        return Err(Problem::Unreadable(format!(
+            "infrapipe has no reader for {}",
+            t.resource_type
+        )));
+    };
+    match ty {
+        S3Bucket => s3::bucket(aws, t).await,
+        S3BucketPolicy => s3::bucket_policy(aws, t).await,
+        DynamoDbTable => dynamodb::table(aws, t).await,
+        LambdaFunction => lambda::function(aws, t).await,
+        LambdaPermission => lambda::permission(aws, t).await,
+        IamRole => iam::role(aws, t).await,
+        SqsQueue => sqs::queue(aws, t).await,
+        LogsLogGroup => logs::log_group(aws, t).await,
+        StepFunctionsStateMachine => sfn::state_machine(aws, t).await,
+        SchedulerSchedule => scheduler::schedule(aws, t).await,
+        SnsTopic => sns::topic(aws, t).await,
+        SnsTopicPolicy => sns::topic_policy(aws, t).await,
+        SnsSubscription => sns::subscription(aws, t).await,
+        CloudWatchAlarm => cloudwatch::alarm(aws, t).await,
+        GlueDatabase => glue::database(aws, t).await,
+        GlueTable => glue::table(aws, t).await,
+        AthenaWorkGroup => athena::workgroup(aws, t).await,
+        AthenaNamedQuery => athena::named_query(aws, t).await,
     }
 }
 

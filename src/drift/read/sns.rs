@@ -3,8 +3,8 @@
 
 use super::{Problem, Read, expected_str, problem, put, reference};
 use crate::aws::Aws;
+use crate::cfn::policy::decode_policy;
 use crate::drift::expected::Target;
-use crate::drift::normalize::decode_policy;
 use serde_json::{Map, Value, json};
 
 const NO_TOPIC: &[&str] = &["NotFound", "NotFoundException"];

@@ -62,7 +62,7 @@ pub async fn queue(aws: &Aws, t: &Target) -> Read {
         "QueuePolicy",
         attrs
             .get(&QueueAttributeName::Policy)
-            .map(|p| crate::drift::normalize::decode_policy(p).unwrap_or_else(|_| json!(p)))
+            .map(|p| crate::cfn::policy::decode_policy(p).unwrap_or_else(|_| json!(p)))
             .map(|doc| json!({ "PolicyDocument": doc })),
     );
     Ok(Value::Object(m))

@@ -1,156 +1,117 @@
-//! Live and expected properties in one canonical form, so that only real changes differ:
-//! policy documents decoded (IAM returns them URL-encoded) and ordered, state machine
-//! definitions parsed, and lists whose order AWS does not keep turned into maps by their key
-//! (`Policies[least-privilege]`, `LifecycleConfiguration.Rules[TransitionToGlacier]`).
+//! IAM policy documents in canonical form, and decoded from the forms services return them in
+//! (URL-encoded JSON from IAM, a Python literal from an emulator). Two canonical forms: with
+//! statements sorted (`sorted`: templates against templates, where order means nothing) and
+//! with statements in their written order (`in_order`: so a position people see stays put).
 
 use serde_json::{Map, Value};
 
-/// Lists compared by a key field rather than by position: (resource type, path, key field).
-const KEYED_LISTS: &[(&str, &[&str], &str)] = &[
-    ("AWS::IAM::Role", &["Policies"], "PolicyName"),
-    (
-        "AWS::S3::Bucket",
-        &["LifecycleConfiguration", "Rules"],
-        "Id",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        &["AttributeDefinitions"],
-        "AttributeName",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        &["GlobalSecondaryIndexes"],
-        "IndexName",
-    ),
-    ("AWS::CloudWatch::Alarm", &["Metrics"], "Id"),
-    ("AWS::CloudWatch::Alarm", &["Dimensions"], "Name"),
-];
-
-/// Lists of values whose order means nothing: sorted.
-const SETS: &[(&str, &[&str])] = &[
-    ("AWS::Lambda::Function", &["Architectures"]),
-    ("AWS::CloudWatch::Alarm", &["AlarmActions"]),
-    ("AWS::CloudWatch::Alarm", &["OKActions"]),
-    ("AWS::CloudWatch::Alarm", &["InsufficientDataActions"]),
-    ("AWS::SNS::TopicPolicy", &["Topics"]),
-    (
-        "AWS::S3::Bucket",
-        &["NotificationConfiguration", "LambdaConfigurations"],
-    ),
-    ("AWS::SNS::Topic", &["UnmanagedSubscriptions"]),
-    ("AWS::IAM::Role", &["ManagedPolicyArns"]),
-];
-
-/// The canonical form of a resource's properties (expected or live).
-pub fn resource(resource_type: &str, props: &Value) -> Value {
-    let mut v = documents(props, None);
-    for (ty, path, key) in KEYED_LISTS {
-        if *ty == resource_type {
-            at_path(&mut v, path, &|list| keyed(list, key));
-        }
-    }
-    for (ty, path) in SETS {
-        if *ty == resource_type {
-            at_path(&mut v, path, &sorted);
-        }
-    }
-    if resource_type == "AWS::CloudWatch::Alarm"
-        && let Some(metrics) = v.get_mut("Metrics").and_then(Value::as_object_mut)
-    {
-        for m in metrics.values_mut() {
-            at_path(m, &["MetricStat", "Metric", "Dimensions"], &|list| {
-                keyed(list, "Name")
-            });
-        }
-    }
-    v
-}
-
-fn documents(v: &Value, key: Option<&str>) -> Value {
-    match (key, v) {
-        (Some("PolicyDocument" | "AssumeRolePolicyDocument"), _) => match v {
-            Value::String(s) => decode_policy(s).map_or_else(|_| v.clone(), |d| policy(&d)),
-            other => policy(other),
-        },
-        (Some("DefinitionString"), Value::String(s)) => {
-            serde_json::from_str(s).unwrap_or_else(|_| v.clone())
-        }
-        (_, Value::Object(m)) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), documents(v, Some(k))))
-                .collect(),
-        ),
-        (_, Value::Array(a)) => Value::Array(a.iter().map(|v| documents(v, None)).collect()),
-        _ => v.clone(),
-    }
-}
-
-fn at_path(v: &mut Value, path: &[&str], f: &dyn Fn(&Value) -> Value) {
-    match path.split_first() {
-        None => *v = f(v),
-        Some((first, rest)) => {
-            if let Some(next) = v.get_mut(*first) {
-                at_path(next, rest, f);
+/// An IAM policy document with statement order, list order and list-or-string forms removed.
+pub fn sorted(doc: &Value) -> Value {
+    let mut out = Map::new();
+    if let Some(m) = doc.as_object() {
+        for (k, v) in m {
+            if k == "Statement" {
+                let mut statements: Vec<Value> = as_list(v).iter().map(statement).collect();
+                statements.sort_by_key(canonical);
+                statements.dedup();
+                out.insert(k.clone(), Value::Array(statements));
+            } else {
+                out.insert(k.clone(), v.clone());
             }
         }
-    }
-}
-
-/// `[{"Id": "a", ...}]` -> `{"[a]": {"Id": "a", ...}}`; entries without the key keep their
-/// position (`[#1]`).
-fn keyed(list: &Value, key: &str) -> Value {
-    let Some(items) = list.as_array() else {
-        return list.clone();
-    };
-    let mut out = Map::new();
-    for (i, item) in items.iter().enumerate() {
-        let k = match item.get(key) {
-            Some(Value::String(s)) => format!("[{s}]"),
-            _ => format!("[#{}]", i + 1),
-        };
-        out.insert(k, item.clone());
     }
     Value::Object(out)
 }
 
-fn sorted(list: &Value) -> Value {
-    match list {
-        Value::Array(a) => {
-            let mut items = a.clone();
-            items.sort_by_key(|v| v.to_string());
-            Value::Array(items)
-        }
-        other => other.clone(),
+fn statement(s: &Value) -> Value {
+    let Some(m) = s.as_object() else {
+        return s.clone();
+    };
+    let mut out = Map::new();
+    for (k, v) in m {
+        let v = match k.as_str() {
+            "Action" | "NotAction" | "Resource" | "NotResource" => sorted_list(v),
+            "Principal" | "NotPrincipal" => match v {
+                Value::Object(p) => {
+                    Value::Object(p.iter().map(|(k, v)| (k.clone(), sorted_list(v))).collect())
+                }
+                other => other.clone(),
+            },
+            "Condition" => match v {
+                Value::Object(ops) => Value::Object(
+                    ops.iter()
+                        .map(|(op, kv)| {
+                            let kv = match kv {
+                                Value::Object(kv) => Value::Object(
+                                    kv.iter()
+                                        .map(|(k, v)| (k.clone(), sorted_list(v)))
+                                        .collect(),
+                                ),
+                                other => other.clone(),
+                            };
+                            (op.clone(), kv)
+                        })
+                        .collect(),
+                ),
+                other => other.clone(),
+            },
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), v);
     }
+    Value::Object(out)
+}
+
+fn as_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// A list in a canonical order, scalars as their text; a lone value becomes a list of one.
+fn sorted_list(v: &Value) -> Value {
+    let mut items: Vec<Value> = as_list(v)
+        .into_iter()
+        .map(|x| {
+            super::normalize::scalar_text(&x)
+                .map(Value::String)
+                .unwrap_or(x)
+        })
+        .collect();
+    items.sort_by_key(canonical);
+    items.dedup();
+    Value::Array(items)
+}
+
+/// Sort key: the value's JSON with sorted keys, whatever map serde_json was built with.
+fn canonical(v: &Value) -> String {
+    super::canonical(v).to_string()
 }
 
 /// A policy document in canonical form: actions, resources and condition values in a fixed
 /// order, lone values as lists of one, and the principal `"*"` written as `{"AWS": ["*"]}` (S3
 /// returns the one for the other). Statements keep their order, so that a statement's position
-/// (`Statement[#2]`) is the one people see in the document; `compare` pairs them as a set.
-pub fn policy(doc: &Value) -> Value {
+/// (`Statement[#2]`) is the one people see in the document; the diff pairs them as a set.
+pub fn in_order(doc: &Value) -> Value {
     let Some(m) = doc.as_object() else {
         return doc.clone();
     };
-    let statement = |s: &Value| {
+    let one = |s: &Value| {
         let mut s = s.clone();
         for k in ["Principal", "NotPrincipal"] {
             if s.get(k) == Some(&Value::String("*".into())) {
                 s[k] = serde_json::json!({ "AWS": "*" });
             }
         }
-        let one = crate::plan::normalize::policy(&serde_json::json!({ "Statement": [s] }));
-        one["Statement"][0].clone()
+        statement(&s)
     };
     Value::Object(
         m.iter()
             .map(|(k, v)| {
                 let v = match (k.as_str(), v) {
-                    ("Statement", Value::Array(a)) => {
-                        Value::Array(a.iter().map(statement).collect())
-                    }
-                    ("Statement", one) => Value::Array(vec![statement(one)]),
+                    ("Statement", Value::Array(a)) => Value::Array(a.iter().map(one).collect()),
+                    ("Statement", lone) => Value::Array(vec![one(lone)]),
                     _ => v.clone(),
                 };
                 (k.clone(), v)

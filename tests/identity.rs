@@ -1,0 +1,53 @@
+//! The model's identities (what each resource is called) and the core's resolution of the
+//! rendered template agree: one set of facts, whichever way a name is reached.
+
+mod common;
+use infrapipe::cfn::resolve::{Place, Resolver};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+const ACCOUNT: &str = "123456789012";
+const REGION: &str = "eu-west-1";
+
+#[test]
+fn identities_cover_every_resource_the_template_renders_with_its_type() {
+    let p = common::pipeline(&common::example_text());
+    let template = infrapipe::template::render(&p);
+    let rendered: BTreeSet<(String, String)> = template["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .map(|(id, r)| (id.clone(), r["Type"].as_str().unwrap_or("?").to_owned()))
+        .collect();
+    let identified: BTreeSet<(String, String)> = p
+        .identities()
+        .into_iter()
+        .map(|(id, i)| (id, i.resource_type.name().to_owned()))
+        .collect();
+    assert_eq!(identified, rendered);
+}
+
+#[test]
+fn the_template_resolves_to_the_names_refs_and_arns_the_model_gives() {
+    let p = common::pipeline(&common::example_text());
+    let template = infrapipe::template::render(&p);
+    let (physical, parameters) = (BTreeMap::new(), BTreeMap::new());
+    let place = Place {
+        account: ACCOUNT,
+        region: REGION,
+        stack: &p.stack_name,
+        physical: &physical,
+        parameters: &parameters,
+    };
+    let r = Resolver::new(&template, &place);
+    let resolved =
+        |s: &Option<infrapipe::model::names::Sub>| s.as_ref().map(|s| s.resolve(ACCOUNT, REGION));
+    for (id, identity) in p.identities() {
+        assert_eq!(r.name(&id), resolved(&identity.name), "{id}: name");
+        assert_eq!(r.reference(&id), resolved(&identity.reference), "{id}: Ref");
+        if let (Some(arn), Some(facts)) = (&identity.arn, identity.resource_type.facts().arn) {
+            let got = r.resolve(&json!({ "Fn::GetAtt": [id, facts.attribute] }));
+            assert_eq!(got, json!(arn.resolve(ACCOUNT, REGION)), "{id}: Arn");
+        }
+    }
+}
