@@ -3,6 +3,7 @@
 //! what AWS said.
 
 pub mod alarms;
+pub mod backoff;
 pub mod cloudformation;
 pub mod dynamodb;
 pub mod executions;
