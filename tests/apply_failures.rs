@@ -18,7 +18,7 @@ use aws_sdk_cloudformation::types::{
 use aws_smithy_mocks::{Rule, RuleMode, mock};
 use aws_smithy_types::error::ErrorMetadata;
 use infrapipe::aws::{Aws, Overrides};
-use infrapipe::deploy::apply::{self, ApplyError, Outcome, Request, Ui};
+use infrapipe::deploy::apply::{self, Answer, ApplyError, Outcome, Request, Ui};
 use infrapipe::deploy::assets::Uploaded;
 use infrapipe::deploy::wait::Tick;
 use infrapipe::model::names::Names;
@@ -49,6 +49,9 @@ const STACK_ID: &str =
 
 struct Yes;
 impl Ui for Yes {
+    fn ask(&mut self, _: &str) -> Answer {
+        Answer::Yes
+    }
     fn confirm(&mut self, _: &Plan) -> bool {
         true
     }

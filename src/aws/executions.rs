@@ -1,9 +1,11 @@
 //! Step Functions executions of the collection state machine: start one, follow it, read what
 //! each branch did, and find the last run.
 
+use super::backoff::Backoff;
 use super::{Aws, AwsError};
 use aws_smithy_types::date_time::Format;
 use serde::Serialize;
+use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Execution {
@@ -57,6 +59,30 @@ pub async fn describe(aws: &Aws, arn: &str) -> Result<Execution, AwsError> {
         started: when(Some(d.start_date())).unwrap_or_default(),
         stopped: when(d.stop_date()),
     })
+}
+
+/// How waiting for an execution ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waited {
+    /// It left RUNNING: succeeded, failed, timed out or was aborted.
+    Ended(Execution),
+    /// Still running when `limit` passed; as last seen.
+    StillRunning(Execution),
+}
+
+/// Polls the execution, backing off to 3 s, until it ends or outlasts `limit`.
+pub async fn wait(aws: &Aws, arn: &str, limit: Duration) -> Result<Waited, AwsError> {
+    let mut backoff =
+        Backoff::new(Duration::from_millis(200), Duration::from_secs(3)).within(limit);
+    loop {
+        let e = describe(aws, arn).await?;
+        if e.status != "RUNNING" && e.status != "PENDING_REDRIVE" {
+            return Ok(Waited::Ended(e));
+        }
+        if !backoff.pause().await {
+            return Ok(Waited::StillRunning(e));
+        }
+    }
 }
 
 /// The most recent execution, if any.

@@ -1,16 +1,38 @@
 //! `infrapipe graph`: the pipeline of one region as a Mermaid or DOT diagram, from the model.
 
-use crate::cli::{Global, GraphArgs, GraphFormat};
-use crate::config::Config;
-use crate::error::Result;
+use super::context::Context;
+use crate::cli::{GraphArgs, GraphFormat};
+use crate::console::Report;
+use crate::error::{Exit, Result};
 use crate::graph::Graph;
-use serde_json::json;
-use std::io::Write;
+use serde::Serialize;
 
-pub fn run(global: &Global, args: &GraphArgs, out: &mut dyn Write) -> Result<i32> {
-    let config = Config::load(&global.config)?;
-    let region = super::one_region(global, &config)?;
-    let graph = Graph::of(&super::build(&config, &region)?);
+/// The diagram, and with `--json` the graph it was drawn from.
+#[derive(Serialize)]
+struct Drawn {
+    stack: String,
+    region: String,
+    format: &'static str,
+    diagram: String,
+    graph: Graph,
+}
+
+impl std::fmt::Display for Drawn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.diagram)
+    }
+}
+
+impl Report for Drawn {
+    fn what(&self) -> &'static str {
+        "graph"
+    }
+}
+
+pub fn run(ctx: &Context, args: &GraphArgs) -> Result<Exit> {
+    let config = ctx.config()?;
+    let region = ctx.one_region()?;
+    let graph = Graph::of(&super::build(config, &region)?);
     let (format, diagram) = match args.format {
         GraphFormat::Mermaid => ("mermaid", graph.mermaid()),
         GraphFormat::Dot => ("dot", graph.dot()),
@@ -21,17 +43,11 @@ pub fn run(global: &Global, args: &GraphArgs, out: &mut dyn Write) -> Result<i32
         region = region.as_str(),
         "drew the pipeline"
     );
-    if global.json {
-        let doc = json!({
-            "stack": config.stack_name(),
-            "region": region.as_str(),
-            "format": format,
-            "diagram": diagram,
-            "graph": graph,
-        });
-        writeln!(out, "{doc}")?;
-    } else {
-        write!(out, "{diagram}")?;
-    }
-    Ok(0)
+    ctx.report(&Drawn {
+        stack: config.stack_name(),
+        region: region.to_string(),
+        format,
+        diagram,
+        graph,
+    })
 }

@@ -1,10 +1,11 @@
 //! `infrapipe init [DIR]`: a commented `infrapipe.yaml` with the seed's defaults, and the
 //! config's JSON Schema beside it, so editors complete and check the file offline.
 
-use crate::cli::{Global, InitArgs};
-use crate::error::{Error, Result};
-use serde_json::json;
-use std::io::Write;
+use super::context::Context;
+use crate::cli::InitArgs;
+use crate::console::Report;
+use crate::error::{Error, Exit, Result};
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// The file `init` writes, with placeholders that validate and comments that say what to change.
@@ -13,7 +14,7 @@ pub const CONFIG_FILE: &str = "infrapipe.yaml";
 /// Named on the template's first line (`# yaml-language-server: $schema=...`).
 pub const SCHEMA_FILE: &str = "infrapipe.schema.json";
 
-pub fn run(global: &Global, args: &InitArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn run(ctx: &Context, args: &InitArgs) -> Result<Exit> {
     let files: [(PathBuf, String); 2] = [
         (args.dir.join(CONFIG_FILE), TEMPLATE.to_owned()),
         (args.dir.join(SCHEMA_FILE), super::schema::text()),
@@ -56,34 +57,51 @@ pub fn run(global: &Global, args: &InitArgs, out: &mut dyn Write) -> Result<i32>
         written.push(name);
     }
     let [(config, _), (schema, _)] = &files;
-    if global.json {
-        let doc = json!({
-            "config": config.display().to_string(),
-            "schema": schema.display().to_string(),
-            "written": written,
-            "unchanged": unchanged,
-        });
-        writeln!(out, "{doc}")?;
-        return Ok(0);
-    }
-    for name in &written {
-        writeln!(out, "wrote {name}")?;
-    }
-    for name in &unchanged {
-        writeln!(out, "{name} already holds what init writes; left as it is")?;
-    }
     let [_, schema_same] = same;
-    if !schema_same {
+    ctx.report(&Initialised {
+        config: config.display().to_string(),
+        schema: schema.display().to_string(),
+        written,
+        unchanged,
+        schema_same,
+    })
+}
+
+/// What init wrote and what it left alone.
+#[derive(Serialize)]
+struct Initialised {
+    config: String,
+    schema: String,
+    written: Vec<String>,
+    unchanged: Vec<String>,
+    #[serde(skip)]
+    schema_same: bool,
+}
+
+impl std::fmt::Display for Initialised {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for name in &self.written {
+            writeln!(f, "wrote {name}")?;
+        }
+        for name in &self.unchanged {
+            writeln!(f, "{name} already holds what init writes; left as it is")?;
+        }
+        if !self.schema_same {
+            writeln!(
+                f,
+                "Refresh {SCHEMA_FILE} after upgrading infrapipe: infrapipe schema > {SCHEMA_FILE}"
+            )?;
+        }
         writeln!(
-            out,
-            "Refresh {SCHEMA_FILE} after upgrading infrapipe: infrapipe schema > {SCHEMA_FILE}"
-        )?;
+            f,
+            "Next: set name, environment, regions and notifications.emails in {}, then run `infrapipe validate -c {}`.",
+            self.config, self.config
+        )
     }
-    writeln!(
-        out,
-        "Next: set name, environment, regions and notifications.emails in {}, then run `infrapipe validate -c {}`.",
-        config.display(),
-        config.display()
-    )?;
-    Ok(0)
+}
+
+impl Report for Initialised {
+    fn what(&self) -> &'static str {
+        "init result"
+    }
 }

@@ -1,24 +1,45 @@
 //! `infrapipe man`: the man page, generated from the clap definitions; `--out DIR` writes
 //! `infrapipe.1` and one `infrapipe-COMMAND.1` per command.
 
-use crate::cli::{Cli, Global, ManArgs};
-use crate::error::{Error, Result};
+use super::context::Context;
+use crate::cli::{Cli, ManArgs};
+use crate::console::Report;
+use crate::error::{Error, Exit, Result};
 use clap::CommandFactory;
-use serde_json::json;
-use std::io::Write;
+use serde::Serialize;
 
-pub fn run(global: &Global, args: &ManArgs, out: &mut dyn Write) -> Result<i32> {
+/// The pages `--out DIR` wrote.
+#[derive(Serialize)]
+struct Written {
+    written: Vec<String>,
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.written
+            .iter()
+            .try_for_each(|p| writeln!(f, "wrote {p}"))
+    }
+}
+
+impl Report for Written {
+    fn what(&self) -> &'static str {
+        "list of man pages"
+    }
+}
+
+pub fn run(ctx: &Context, args: &ManArgs) -> Result<Exit> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     let Some(dir) = &args.out else {
-        if global.json {
+        if ctx.json() {
             return Err(Error::Usage(
                 "man prints roff, which has no JSON form; run it without --json, or with --out DIR"
                     .into(),
             ));
         }
-        out.write_all(&render(&cmd)?)?;
-        return Ok(0);
+        ctx.console.out().write_all(&render(&cmd)?)?;
+        return Ok(Exit::Success);
     };
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.clone(),
@@ -32,15 +53,9 @@ pub fn run(global: &Global, args: &ManArgs, out: &mut dyn Write) -> Result<i32> 
             path: path.clone(),
             source,
         })?;
-        if !global.json {
-            writeln!(out, "wrote {}", path.display())?;
-        }
         written.push(path.display().to_string());
     }
-    if global.json {
-        writeln!(out, "{}", json!({ "written": written }))?;
-    }
-    Ok(0)
+    ctx.report(&Written { written })
 }
 
 fn render(cmd: &clap::Command) -> Result<Vec<u8>> {

@@ -1,7 +1,9 @@
-//! One module per command: each takes the parsed CLI, writes its report, returns the exit code.
+//! One module per command: each parses what its flags mean, calls the layer that does the work,
+//! and prints that layer's report through the context's console. Nothing else lives here.
 
 mod apply;
 mod completions;
+pub mod context;
 mod cost;
 mod destroy;
 mod drift;
@@ -14,52 +16,36 @@ mod run;
 mod schema;
 mod status;
 mod synth;
+mod terminal;
 mod ui;
 mod validate;
 
 use crate::cli::{Cli, Command, Global};
 use crate::config::{Config, Region};
-use crate::error::{Error, Result};
+use crate::console::Console;
+use crate::error::{Error, Exit, Result};
 use crate::model::Pipeline;
-use std::io::Write;
+use context::Context;
 
-pub fn dispatch(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+/// Builds the one context every command shares and runs the command given.
+pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
+    let ctx = Context::new(&cli.global, console);
     match &cli.command {
-        Command::Validate => validate::run(&cli.global, out),
-        Command::Synth(args) => synth::run(&cli.global, args, out, err),
-        Command::Plan(args) => plan::run(&cli.global, args, out, err),
-        Command::Drift(args) => drift::run(&cli.global, args, out, err),
-        Command::Apply(args) => apply::run(&cli.global, args, out, err),
-        Command::Destroy(args) => destroy::run(&cli.global, args, out, err),
-        Command::Rollout(args) => rollout::run(&cli.global, args, out, err),
-        Command::Status(args) => status::run(&cli.global, args, out),
-        Command::Run => run::run(&cli.global, out, err),
-        Command::Cost(args) => cost::run(&cli.global, args, out),
-        Command::Init(args) => init::run(&cli.global, args, out),
-        Command::Schema => schema::run(out),
-        Command::Graph(args) => graph::run(&cli.global, args, out),
-        Command::Completions(args) => completions::run(&cli.global, args, out),
-        Command::Man(args) => man::run(&cli.global, args, out),
-    }
-}
-
-/// The regions a command acts on: `--region` (which must be configured) or all configured.
-pub fn target_regions(global: &Global, config: &Config) -> Result<Vec<Region>> {
-    match &global.region {
-        None => Ok(config.regions.clone()),
-        Some(r) => {
-            let region = Region::parse(r).map_err(|m| Error::Usage(format!("--region {m}")))?;
-            if config.regions.contains(&region) {
-                Ok(vec![region])
-            } else {
-                let listed: Vec<&str> = config.regions.iter().map(Region::as_str).collect();
-                Err(Error::Usage(format!(
-                    "--region {region} is not in {}'s regions ({}); add it to `regions` first",
-                    global.config.display(),
-                    listed.join(", ")
-                )))
-            }
-        }
+        Command::Validate => validate::run(&ctx),
+        Command::Synth(args) => synth::run(&ctx, args),
+        Command::Plan(args) => plan::run(&ctx, args),
+        Command::Drift(args) => drift::run(&ctx, args),
+        Command::Apply(args) => apply::run(&ctx, args),
+        Command::Destroy(args) => destroy::run(&ctx, args),
+        Command::Rollout(args) => rollout::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+        Command::Run => run::run(&ctx),
+        Command::Cost(args) => cost::run(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Schema => schema::run(&ctx),
+        Command::Graph(args) => graph::run(&ctx, args),
+        Command::Completions(args) => completions::run(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
     }
 }
 
@@ -69,60 +55,11 @@ pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
     Ok(Pipeline::build(config, region, &bundle.code_keys()))
 }
 
-/// Ctrl-C while waiting on AWS: say what goes on without us (stderr and, with `--json`, the one
-/// document on stdout) and exit 130.
-pub fn interrupted(
-    global: &Global,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    what_goes_on: &str,
-) -> Result<i32> {
-    writeln!(err, "\nInterrupted. {what_goes_on}")?;
-    if global.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::json!({ "interrupted": true, "message": what_goes_on })
-        )?;
-    }
-    Ok(130)
-}
-
 /// Colour only on a terminal, never with NO_COLOR or --no-color.
 pub fn style(global: &Global) -> crate::style::Style {
     use std::io::IsTerminal;
     crate::style::Style {
         color: global.color_allowed() && std::io::stdout().is_terminal(),
-    }
-}
-
-/// The AWS connection options from the global flags.
-pub fn aws_options(global: &Global) -> crate::aws::Options {
-    crate::aws::Options {
-        profile: global.profile.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-    }
-}
-
-/// A runtime for the commands that call AWS.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(Error::Runtime)
-}
-
-/// With `--all-regions`, every region of the config; otherwise the one region the command acts on.
-pub fn regions_to_check(
-    global: &Global,
-    config: &Config,
-    all_regions: bool,
-) -> Result<Vec<Region>> {
-    if all_regions {
-        Ok(config.regions.clone())
-    } else {
-        Ok(vec![one_region(global, config)?])
     }
 }
 
@@ -153,17 +90,13 @@ where
         .collect();
     let mut results = Vec::with_capacity(handles.len());
     for (region, handle) in handles {
-        results.push(
-            handle.await.unwrap_or_else(|e| {
-                Err(Error::Usage(format!("the {what} of {region} stopped: {e}")))
-            }),
-        );
+        results.push(handle.await.unwrap_or_else(|e| {
+            Err(Error::RegionStopped {
+                what: what.to_owned(),
+                region: region.to_string(),
+                reason: e.to_string(),
+            })
+        }));
     }
     results
-}
-
-/// The region a single-region command acts on: `--region` or the config's first.
-pub fn one_region(global: &Global, config: &Config) -> Result<Region> {
-    let regions = target_regions(global, config)?;
-    Ok(regions[0].clone())
 }

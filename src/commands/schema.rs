@@ -1,9 +1,9 @@
 //! `infrapipe schema`: the JSON Schema of `infrapipe.yaml` (already one JSON document, so
 //! `--json` prints the same).
 
+use super::context::Context;
 use crate::config::schema::json_schema;
-use crate::error::Result;
-use std::io::Write;
+use crate::error::{Exit, Result};
 
 /// The schema as `init` writes it and `schema` prints it: pretty, with a final newline.
 pub fn text() -> String {
@@ -12,7 +12,7 @@ pub fn text() -> String {
     s
 }
 
-pub fn run(out: &mut dyn Write) -> Result<i32> {
-    write!(out, "{}", text())?;
-    Ok(0)
+pub fn run(ctx: &Context) -> Result<Exit> {
+    write!(ctx.console.out(), "{}", text())?;
+    Ok(Exit::Success)
 }

@@ -1,15 +1,14 @@
 //! `infrapipe validate`: the config parses, every value is in range, and every region's model
 //! builds and renders.
 
-use crate::cli::Global;
-use crate::config::Config;
-use crate::error::Result;
+use super::context::Context;
+use crate::console::Report;
+use crate::error::{Exit, Result};
 use crate::template;
 use serde::Serialize;
-use std::io::Write;
 
 #[derive(Serialize)]
-struct Report {
+struct Validated {
     valid: bool,
     config: String,
     stack: String,
@@ -17,37 +16,39 @@ struct Report {
     resources: usize,
 }
 
-pub fn run(global: &Global, out: &mut dyn Write) -> Result<i32> {
-    let config = Config::load(&global.config)?;
-    let regions = super::target_regions(global, &config)?;
+impl std::fmt::Display for Validated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{}: valid. Stack {} in {} ({} resources each).",
+            self.config,
+            self.stack,
+            self.regions.join(", "),
+            self.resources
+        )
+    }
+}
+
+impl Report for Validated {
+    fn what(&self) -> &'static str {
+        "validation"
+    }
+}
+
+pub fn run(ctx: &Context) -> Result<Exit> {
+    let config = ctx.config()?;
+    let regions = ctx.target_regions()?;
     let mut resources = 0;
     for region in &regions {
-        let pipeline = super::build(&config, region)?;
+        let pipeline = super::build(config, region)?;
         let t = template::render(&pipeline);
         resources = t["Resources"].as_object().map_or(0, |r| r.len());
     }
-    let report = Report {
+    ctx.report(&Validated {
         valid: true,
-        config: global.config.display().to_string(),
+        config: ctx.global.config.display().to_string(),
         stack: config.stack_name(),
         regions: regions.iter().map(|r| r.to_string()).collect(),
         resources,
-    };
-    if global.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string(&report).unwrap_or_default()
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{}: valid. Stack {} in {} ({} resources each).",
-            report.config,
-            report.stack,
-            report.regions.join(", "),
-            report.resources
-        )?;
-    }
-    Ok(0)
+    })
 }

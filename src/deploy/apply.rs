@@ -242,8 +242,20 @@ pub enum ApplyError {
     Refused(#[from] Refusal),
 }
 
-/// Hooks for the parts that talk to people: showing the plan and asking, and progress.
+/// A person's answer to a yes/no question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+    /// Nobody can answer (input is not a terminal) and --yes was not given.
+    NobodyToAsk,
+}
+
+/// Hooks for the parts that talk to people: showing the plan and asking, and progress. Apply,
+/// destroy and rollout's regions all go through it.
 pub trait Ui {
+    /// Puts `question` to the person.
+    fn ask(&mut self, question: &str) -> Answer;
     /// The plan is ready and a change set holds it; true to execute.
     fn confirm(&mut self, plan: &Plan) -> bool;
     fn published(&mut self, uploaded: &super::assets::Uploaded);

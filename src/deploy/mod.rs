@@ -1,8 +1,13 @@
-//! Changing accounts: bootstrap and upload of the bundled code, apply through change sets,
-//! destroy, and waiting on CloudFormation.
+//! The lifecycle of a deployed pipeline: plan against what is deployed, bootstrap and upload of
+//! the bundled code, apply through change sets, rollout in waves, destroy, a run on demand, and
+//! waiting on CloudFormation; each flow returns its typed report.
 
+pub mod applied;
 pub mod apply;
 pub mod assets;
 pub mod destroy;
+pub mod destroyed;
+pub mod plan;
 pub mod rollout;
+pub mod run;
 pub mod wait;

@@ -1,6 +1,7 @@
 //! Waiting on CloudFormation: poll the stack with backoff, report each new event, and end with
 //! the stack's final status and, on failure, the first resource that failed and why.
 
+use crate::aws::backoff::Backoff;
 use crate::aws::cloudformation::{self, Event};
 use crate::aws::{Aws, AwsError};
 use std::collections::{BTreeMap, HashSet};
@@ -49,7 +50,7 @@ pub async fn wait(
     mut seen: HashSet<String>,
     on_tick: &mut dyn FnMut(Tick<'_>),
 ) -> Result<Finished, AwsError> {
-    let mut delay = Duration::from_millis(100);
+    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
     // After an execution the stack leaves REVIEW_IN_PROGRESS at once; if it does not, the
     // change set was not executed and waiting longer would wait forever.
     let mut reviews = 0;
@@ -90,7 +91,6 @@ pub async fn wait(
                 first_failure: failures.into_iter().next(),
             });
         }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
+        backoff.pause().await;
     }
 }

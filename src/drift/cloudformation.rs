@@ -57,8 +57,9 @@ pub async fn detect(aws: &Aws, stack: &str) -> Result<(String, Vec<CfnDrift>), S
         .stack_drift_detection_id()
         .unwrap_or_default()
         .to_owned();
-    let mut delay = Duration::from_millis(250);
-    let mut waited = Duration::ZERO;
+    let mut backoff =
+        crate::aws::backoff::Backoff::new(Duration::from_millis(250), Duration::from_secs(5))
+            .within(Duration::from_secs(300));
     let status = loop {
         let s = cf
             .describe_stack_drift_detection_status()
@@ -67,13 +68,10 @@ pub async fn detect(aws: &Aws, stack: &str) -> Result<(String, Vec<CfnDrift>), S
             .await
             .map_err(|e| say(&e))?;
         match s.detection_status().map_or("", |d| d.as_str()) {
-            "DETECTION_IN_PROGRESS" if waited < Duration::from_secs(300) => {
-                tokio::time::sleep(delay).await;
-                waited += delay;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
             "DETECTION_IN_PROGRESS" => {
-                return Err(format!("{doing}: still running after 5 minutes"));
+                if !backoff.pause().await {
+                    return Err(format!("{doing}: still running after 5 minutes"));
+                }
             }
             "DETECTION_FAILED" if s.stack_drift_status().is_none() => {
                 return Err(format!(

@@ -1,0 +1,152 @@
+//! One collection run on demand (the seed's manual trigger): find the deployed state machine,
+//! start an execution, wait for it, and say what each metric's branch did.
+
+use crate::aws::executions::{self, Execution, StateOutcome, Waited};
+use crate::aws::{Aws, cloudformation};
+use crate::config::MetricType;
+use crate::console::Report;
+use crate::error::{Error, Exit, Result};
+use crate::model::{ids, state_machine};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// An execution this run started.
+pub struct Started {
+    pub name: String,
+    pub arn: String,
+}
+
+/// Starts one execution of the stack's state machine, named `manual-<epoch seconds>`.
+pub async fn start(aws: &Aws, stack: &str) -> Result<Started> {
+    let resources = cloudformation::resources(aws, stack).await.map_err(|e| {
+        if cloudformation::is_missing_stack(&e) {
+            Error::NotDeployed {
+                stack: stack.to_owned(),
+                region: aws.region.clone(),
+            }
+        } else {
+            Error::Aws(e)
+        }
+    })?;
+    let machine = resources
+        .iter()
+        .find(|r| r.logical_id == ids::STATE_MACHINE && !r.physical_id.is_empty())
+        .map(|r| r.physical_id.clone())
+        .ok_or_else(|| Error::NoStateMachine {
+            stack: stack.to_owned(),
+        })?;
+    let name = format!(
+        "manual-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default()
+    );
+    let arn = executions::start(aws, &machine, &name, r#"{"trigger":"manual"}"#).await?;
+    Ok(Started { name, arn })
+}
+
+/// Waits for the run (at most `limit`) and reads what each branch of `metrics` did.
+pub async fn finish(
+    aws: &Aws,
+    stack: &str,
+    run: &Started,
+    metrics: &[MetricType],
+    limit: Duration,
+) -> Result<RunReport> {
+    let execution = match executions::wait(aws, &run.arn, limit).await? {
+        Waited::Ended(e) => e,
+        Waited::StillRunning(e) => {
+            return Err(Error::RunTimedOut {
+                name: run.name.clone(),
+                status: e.status,
+                seconds: limit.as_secs(),
+            });
+        }
+    };
+    let outcomes = executions::state_outcomes(aws, &run.arn).await?;
+    let branches = metrics
+        .iter()
+        .map(|m| {
+            let task = outcomes.get(&state_machine::task_state(*m));
+            let failed = outcomes
+                .get(&state_machine::branch_failed_state(*m))
+                .is_some_and(|o| o.entered);
+            (m.as_str().to_owned(), Branch::of(task, failed))
+        })
+        .collect();
+    Ok(RunReport {
+        name: run.name.clone(),
+        stack: stack.to_owned(),
+        region: aws.region.clone(),
+        execution,
+        branches,
+    })
+}
+
+/// How one metric's branch ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Branch {
+    pub result: &'static str,
+    pub error: Option<String>,
+}
+
+impl Branch {
+    fn of(task: Option<&StateOutcome>, failed: bool) -> Branch {
+        let (result, error) = match task {
+            _ if failed => ("failed", task.and_then(|t| t.error.clone())),
+            Some(t) if t.exited => ("succeeded", None),
+            Some(t) if t.error.is_some() => ("failed", t.error.clone()),
+            Some(_) => ("did not finish", None),
+            None => ("not started", None),
+        };
+        Branch { result, error }
+    }
+}
+
+/// The result of `infrapipe run`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    #[serde(skip)]
+    pub name: String,
+    pub stack: String,
+    pub region: String,
+    pub execution: Execution,
+    /// In the config's metric order; the JSON document keys them by metric, sorted.
+    #[serde(serialize_with = "by_metric")]
+    pub branches: Vec<(String, Branch)>,
+}
+
+fn by_metric<S: Serializer>(
+    branches: &[(String, Branch)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let sorted: BTreeMap<&str, &Branch> = branches.iter().map(|(m, b)| (m.as_str(), b)).collect();
+    sorted.serialize(s)
+}
+
+impl std::fmt::Display for RunReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Run {}: {}", self.name, self.execution.status)?;
+        for (m, b) in &self.branches {
+            let error = b
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            writeln!(f, "  {m:<8} {}{error}", b.result)?;
+        }
+        Ok(())
+    }
+}
+
+impl Report for RunReport {
+    fn what(&self) -> &'static str {
+        "run"
+    }
+
+    fn exit(&self) -> Exit {
+        Exit::from_ok(self.execution.status == "SUCCEEDED")
+    }
+}
