@@ -18,7 +18,8 @@ struct Report {
 }
 
 pub fn run(global: &Global, out: &mut dyn Write) -> Result<i32> {
-    let config = Config::load(&global.config)?;
+    let (config, warnings) = Config::load_with_warnings(&global.config)?;
+    warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     let regions = super::target_regions(global, &config)?;
     let mut resources = 0;
     for region in &regions {

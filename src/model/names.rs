@@ -38,13 +38,7 @@ impl fmt::Display for Sub {
 
 /// The ARN partition of a region.
 pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
+    crate::config::Region::partition_of(region)
 }
 
 const ARN: &str = "arn:${AWS::Partition}";
