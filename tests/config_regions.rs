@@ -47,10 +47,11 @@ fn partitions_json(source: &str) -> Option<serde_json::Value> {
     serde_json::from_str(&json).ok()
 }
 
+/// (name, partition) pairs: regions, or region prefixes.
+type ByPartition = BTreeSet<(String, String)>;
+
 /// (region, partition) pairs and (prefix, partition) pairs the metadata implies.
-fn from_metadata(
-    doc: &serde_json::Value,
-) -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
+fn from_metadata(doc: &serde_json::Value) -> (ByPartition, ByPartition) {
     let mut regions = BTreeSet::new();
     let mut prefixes = BTreeSet::new();
     for p in doc["partitions"].as_array().into_iter().flatten() {
@@ -94,7 +95,7 @@ fn the_region_list_is_the_sdk_partition_metadata() {
     let source = std::fs::read_to_string(&file).expect("read endpoint_lib.rs");
     let doc = partitions_json(&source).expect("partitions JSON in endpoint_lib.rs");
     let (regions, prefixes) = from_metadata(&doc);
-    let ours: BTreeSet<(String, String)> = REGIONS
+    let ours: ByPartition = REGIONS
         .iter()
         .map(|(r, p)| ((*r).to_owned(), (*p).to_owned()))
         .collect();
@@ -109,7 +110,7 @@ fn the_region_list_is_the_sdk_partition_metadata() {
         file.display(),
         lines.join("\n")
     );
-    let our_prefixes: BTreeSet<(String, String)> = PREFIXES
+    let our_prefixes: ByPartition = PREFIXES
         .iter()
         .map(|(r, p)| ((*r).to_owned(), (*p).to_owned()))
         .collect();

@@ -317,7 +317,8 @@ fn syntax(text: &str, e: &ScanError, stack: &[Frame]) -> TreeError {
     // The scanner's own guard against deep flow nesting trips before the parser's events reach
     // our limit: the same limit, in our words.
     if info.contains("recursion limit") {
-        return TreeError::Limit(Some(spot), depth_message());
+        let at = first_too_deep_bracket(text).unwrap_or(spot);
+        return TreeError::Limit(Some(at), depth_message());
     }
     if let Some(tab) = indenting_tab(text, mark.line(), info.contains("tab")) {
         return TreeError::Syntax(
@@ -358,6 +359,47 @@ fn syntax(text: &str, e: &ScanError, stack: &[Frame]) -> TreeError {
         }
     }
     TreeError::Syntax(spot, message)
+}
+
+/// Where flow brackets first nest past `MAX_DEPTH` (quoted text and comments skipped): the place
+/// to point at when the scanner stopped further on.
+fn first_too_deep_bracket(text: &str) -> Option<Spot> {
+    let (mut line, mut column, mut depth) = (1, 0, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
+        match (quote, c) {
+            (_, '\n') => {
+                line += 1;
+                column = 0;
+                comment = false;
+            }
+            _ if comment => {}
+            (Some('"'), '\\') => {
+                chars.next();
+                column += 1;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(Spot {
+                        line,
+                        column,
+                        width: 1,
+                    });
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn line_of(text: &str, line: usize) -> Option<&str> {
@@ -440,6 +482,12 @@ mod tests {
     fn nesting_past_the_limit_is_refused_before_it_is_built() {
         let text = "[".repeat(MAX_DEPTH + 1);
         assert!(matches!(err(&text), TreeError::Limit(_, m) if m.contains("64 levels")));
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_reported_at_the_first_bracket_past_the_limit() {
+        let text = "[".repeat(100_000);
+        assert!(matches!(err(&text), TreeError::Limit(Some(s), _) if s.column == MAX_DEPTH + 1));
     }
 
     #[test]
