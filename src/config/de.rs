@@ -348,9 +348,7 @@ fn number(s: &str) -> Option<Num> {
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = all_digits(int)
-        && all_digits(frac)
-        && (!int.is_empty() || !frac.is_empty());
+    let mantissa_ok = all_digits(int) && all_digits(frac) && (!int.is_empty() || !frac.is_empty());
     let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && all_digits(e)
