@@ -1,5 +1,5 @@
-//! Bad configs give one clear line each (file:line:column: field, what is allowed, what was
-//! given), exit non-zero, and never panic.
+//! Bad configs give one clear headline each (file:line:column: field: what is allowed, what was
+//! given), then the source line with a caret, exit non-zero, and never panic.
 
 mod common;
 use common::*;
@@ -12,11 +12,13 @@ fn validate(yaml: &str) -> (i32, String, String, String) {
     (code, out, err, path)
 }
 
+/// The headline of the only problem: its first line (the source excerpt follows it).
 fn error_line(yaml: &str) -> String {
     let (code, _out, err, path) = validate(yaml);
     assert_eq!(code, 1, "expected failure, got: {err}");
-    let line = err.trim_end().to_owned();
-    assert_eq!(line.lines().count(), 1, "one line expected: {line}");
+    let problems = err.lines().filter(|l| l.starts_with("error: ")).count();
+    assert_eq!(problems, 1, "one problem expected: {err}");
+    let line = err.lines().next().unwrap_or_default().to_owned();
     line.replace(&path, "FILE")
 }
 
@@ -32,7 +34,7 @@ fn threshold_out_of_range_names_position_field_range_and_value() {
     let yaml = format!("{MINIMAL}alarms:\n  cpu_high_percent: 180\n");
     assert_eq!(
         error_line(&yaml),
-        "error: FILE:7:21: alarms.cpu_high_percent must be between 1 and 100 (got 180)"
+        "error: FILE:7:21: alarms.cpu_high_percent: must be between 1 and 100 (got 180)"
     );
 }
 
@@ -41,7 +43,7 @@ fn rate_expression_aws_would_refuse_is_rejected() {
     let yaml = format!("{MINIMAL}schedule: rate(1 hours)\n");
     let line = error_line(&yaml);
     assert!(
-        line.starts_with("error: FILE:6:11: schedule must be a rate expression"),
+        line.starts_with("error: FILE:6:11: schedule: must be a rate expression"),
         "{line}"
     );
     assert!(line.contains("write \"rate(1 hour)\""), "{line}");
@@ -52,7 +54,7 @@ fn malformed_email_is_rejected() {
     let yaml = MINIMAL.replace("ops@example.com", "ops.example.com");
     let line = error_line(&yaml);
     assert!(
-        line.contains("notifications.emails[0] must be an e-mail address"),
+        line.contains("notifications.emails[0]: must be an e-mail address"),
         "{line}"
     );
     assert!(line.contains("(got \"ops.example.com\")"), "{line}");
@@ -64,7 +66,7 @@ fn unknown_region_is_rejected_with_a_suggestion() {
     let line = error_line(&yaml);
     assert!(
         line.contains(
-            "regions[1] is not a known AWS region (got \"euwest1\"); did you mean eu-west-1?"
+            "regions[1]: is not a known AWS region (got \"euwest1\"); did you mean eu-west-1?"
         ),
         "{line}"
     );
@@ -76,7 +78,7 @@ fn name_that_would_make_an_invalid_bucket_name_is_rejected() {
     let line = error_line(&yaml);
     assert!(
         line.starts_with(
-            "error: FILE:1:7: name must use only lowercase letters, digits and hyphens"
+            "error: FILE:1:7: name: must use only lowercase letters, digits and hyphens"
         ),
         "{line}"
     );
@@ -88,7 +90,7 @@ fn name_too_long_for_bucket_names_is_rejected() {
     let line = error_line(&yaml);
     assert!(
         line.contains(
-            "name must be 1 to 16 characters so that derived S3 bucket names stay within 63"
+            "name: must be 1 to 16 characters so that derived S3 bucket names stay within 63"
         ),
         "{line}"
     );
@@ -98,7 +100,7 @@ fn name_too_long_for_bucket_names_is_rejected() {
 fn unknown_key_is_an_error() {
     let yaml = format!("{MINIMAL}alarms:\n  cpu_hgih_percent: 80\n");
     let line = error_line(&yaml);
-    assert!(line.starts_with("error: FILE:7:21: alarms.cpu_hgih_percent is not a known field (expected one of `cpu_high_percent`"), "{line}");
+    assert!(line.starts_with("error: FILE:7:3: alarms.cpu_hgih_percent: is not a known field; did you mean cpu_high_percent?"), "{line}");
 }
 
 #[test]
@@ -106,20 +108,20 @@ fn cross_field_rule_points_at_the_field() {
     let yaml = format!("{MINIMAL}alarms:\n  lambda_duration_ms: 30000\n");
     assert_eq!(
         error_line(&yaml),
-        "error: FILE:7:23: alarms.lambda_duration_ms must be below the collector's timeout of 30000 ms or the alarm can never fire (got 30000)"
+        "error: FILE:7:23: alarms.lambda_duration_ms: must be below the collector's timeout of 30000 ms or the alarm can never fire (got 30000)"
     );
 }
 
 #[test]
 fn cloudwatch_mode_needs_a_fleet() {
     let yaml = format!("{MINIMAL}collectors:\n  mode: cloudwatch\n");
-    assert!(error_line(&yaml).contains("collectors.mode is cloudwatch, which needs the fleet"));
+    assert!(error_line(&yaml).contains("collectors.mode: is cloudwatch, which needs the fleet"));
 }
 
 #[test]
 fn missing_required_field_is_named() {
     let line = error_line("name: a\nenvironment: prod\nregions: [us-east-1]\n");
-    assert!(line.ends_with("notifications is required"), "{line}");
+    assert!(line.ends_with("notifications: is required"), "{line}");
 }
 
 #[test]
@@ -133,7 +135,7 @@ fn missing_file_says_how_to_get_one() {
 }
 
 #[test]
-fn not_yaml_at_all_is_one_line_with_position() {
+fn not_yaml_at_all_is_one_problem_with_position() {
     let line = error_line("name: [unclosed\n");
     assert!(line.starts_with("error: FILE:"), "{line}");
 }

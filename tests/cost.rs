@@ -516,7 +516,7 @@ fn a_bad_cost_value_names_file_line_column_and_range() {
     let yaml = with_cost(MINIMAL, "  storage_month: 0\n");
     let (code, _, err) = cost(&yaml, &[]);
     assert!(
-        code == 1 && err.contains(":7:18: cost.storage_month must be between 1 and 120 (got 0)"),
+        code == 1 && err.contains(":7:18: cost.storage_month: must be between 1 and 120 (got 0)"),
         "{err}"
     );
 }
@@ -526,7 +526,7 @@ fn an_unknown_cost_key_is_refused() {
     let yaml = with_cost(MINIMAL, "  instance: 3\n");
     let (code, _, err) = cost(&yaml, &[]);
     assert!(
-        code == 1 && err.contains("cost.instance is not a known field"),
+        code == 1 && err.contains("cost.instance: is not a known field"),
         "{err}"
     );
 }

@@ -16,13 +16,7 @@ use serde_json::Value;
 
 /// The ARN partition of a region.
 pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
+    crate::config::Region::partition_of(region)
 }
 
 /// The value with every object's keys in sorted order, whatever map serde_json was built with

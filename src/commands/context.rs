@@ -39,7 +39,10 @@ impl<'a, 'b> Context<'a, 'b> {
         if let Some(c) = self.config.get() {
             return Ok(c);
         }
-        let loaded = Config::load(&self.global.config)?;
+        let (loaded, warnings) = Config::load_with_warnings(&self.global.config)?;
+        for warning in &warnings {
+            writeln!(self.console.err(), "warning: {warning}")?;
+        }
         Ok(self.config.get_or_init(|| loaded))
     }
 

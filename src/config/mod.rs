@@ -2,45 +2,24 @@
 //! line, column and field for every bad value.
 
 pub mod cost;
+mod de;
+pub mod diagnostic;
 pub mod drift;
-mod locate;
+pub mod partitions;
 pub mod schema;
+pub mod source;
+mod suggest;
+pub mod tree;
 pub mod values;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use cost::CostAssumptions;
+pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
 pub use values::*;
-
-/// A config problem the user must fix: where, which field, what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.render())]
-pub struct ConfigError {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub field: Option<String>,
-    pub message: String,
-}
-
-impl ConfigError {
-    fn render(&self) -> String {
-        let mut s = self.file.display().to_string();
-        if let (Some(l), Some(c)) = (self.line, self.column) {
-            s.push_str(&format!(":{l}:{c}"));
-        }
-        s.push_str(": ");
-        if let Some(f) = &self.field {
-            s.push_str(f);
-            s.push(' ');
-        }
-        s.push_str(&self.message);
-        s
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -357,6 +336,11 @@ impl Default for Analytics {
     }
 }
 
+/// A valid config that supplies a required field's value when the written one is missing or
+/// refused, so that the rest of the file is still read and checked.
+const PLACEHOLDER: &str =
+    "name: x\nenvironment: x\nregions: [us-east-1]\nnotifications:\n  emails: [x@example.com]\n";
+
 /// Most instance ids that fit the collector's environment (Lambda allows 4 KB in all).
 pub const MAX_INSTANCE_IDS: usize = 150;
 
@@ -366,68 +350,112 @@ pub const MAX_ALARM_WINDOW_SECONDS: u64 = 7 * 86_400;
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: path.to_owned(),
-            line: None,
-            column: None,
-            field: None,
-            message: format!(
-                "cannot read the config: {e} (create one with `infrapipe init`, or pass -c FILE)"
-            ),
-        })?;
-        Self::parse(&text, path)
+        Self::load_with_warnings(path).map(|(config, _)| config)
+    }
+
+    /// Reads and validates a config file; also returns what is worth a warning but does not
+    /// stop the config from loading (a region this build does not know).
+    pub fn load_with_warnings(path: &Path) -> Result<(Self, Vec<Diagnostic>), ConfigError> {
+        let text = source::read(path).map_err(|m| ConfigError::one(Diagnostic::file(path, m)))?;
+        Self::parse_with_warnings(&text, path)
     }
 
     /// Parses and validates config text; `path` only names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let at = |field: &str| {
-            let positions = locate::positions(text);
-            locate::locate(&positions, field).unzip()
-        };
-        let de = serde_yaml_ng::Deserializer::from_str(text);
-        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
-            let mut field = e.path().to_string();
-            let (mut message, yaml_location) = yaml_message(e.inner());
-            if let Some(rest) = message.strip_prefix("unknown field `") {
-                // "unknown field `x`, expected one of `a`, `b`": the path already names x.
-                let expected = rest.split_once("`, ").map_or("", |(_, e)| e);
-                message = format!("is not a known field ({expected}); check the spelling in README.md, Configuration");
-            } else if let Some(rest) = message.strip_prefix("missing field `") {
-                let name = rest.trim_end_matches('`');
-                field = if field == "." { name.to_owned() } else { format!("{field}.{name}") };
-                message = "is required".to_owned();
-            }
-            // Prefer the exact position of the value; a syntax error has only the parser's.
-            let (line, column) = match at(&field) {
-                (Some(l), Some(c)) if field != "." => (Some(l), Some(c)),
-                _ => yaml_location.unzip(),
-            };
-            ConfigError {
-                file: path.to_owned(),
-                line,
-                column,
-                field: (field != ".").then_some(field),
-                message,
-            }
-        })?;
-        config.check().map_err(|(field, message)| {
-            let (line, column) = at(&field);
-            ConfigError {
-                file: path.to_owned(),
-                line,
-                column,
-                field: Some(field),
-                message,
-            }
-        })?;
-        Ok(config)
+        Self::parse_with_warnings(text, path).map(|(config, _)| config)
     }
 
-    /// Rules that span fields. Returns the offending field's path and the message.
-    fn check(&self) -> Result<(), (String, String)> {
-        let fail = |f: &str, m: String| Err((f.to_owned(), m));
+    /// Parses and validates config text, reporting every problem at once (a YAML syntax error
+    /// stops at itself; every field problem after that is found), and the warnings.
+    pub fn parse_with_warnings(
+        text: &str,
+        path: &Path,
+    ) -> Result<(Self, Vec<Diagnostic>), ConfigError> {
+        if text.len() as u64 > source::MAX_BYTES {
+            return Err(ConfigError::one(Diagnostic::file(
+                path,
+                format!(
+                    "the config is {} bytes, more than the limit of {} bytes (1 MiB); a config is a few kilobytes",
+                    text.len(),
+                    source::MAX_BYTES
+                ),
+            )));
+        }
+        let root = tree::parse(text).map_err(|e| {
+            ConfigError::one(match e {
+                tree::TreeError::Syntax(spot, m) => {
+                    Diagnostic::at(path, text, Some(spot), None, m, true)
+                }
+                tree::TreeError::Limit(spot, m) => Diagnostic::at(path, text, spot, None, m, false),
+            })
+        })?;
+        let placeholder = tree::parse(PLACEHOLDER).unwrap_or_else(|_| root.clone());
+        let (config, problems, repairs) = de::deserialize::<Config>(&root, &placeholder);
+        let field = |p: &str| (!p.is_empty()).then(|| p.to_owned());
+        let mut found: Vec<Diagnostic> = problems
+            .into_iter()
+            .map(|p| Diagnostic::at(path, text, p.spot, field(&p.path), p.message, true))
+            .collect();
+        let mut warnings = Vec::new();
+        if let Some(config) = &config {
+            // A rule about a field that was repaired would only report the repair.
+            let related = |a: &str, b: &str| {
+                let within = |inner: &str, outer: &str| {
+                    inner == outer
+                        || inner.starts_with(&format!("{outer}."))
+                        || inner.starts_with(&format!("{outer}["))
+                };
+                within(a, b) || within(b, a)
+            };
+            for (f, message) in config.check() {
+                if !repairs.iter().any(|r| related(r, &f)) {
+                    found.push(Diagnostic::at(
+                        path,
+                        text,
+                        root.locate(&f),
+                        Some(f),
+                        message,
+                        true,
+                    ));
+                }
+            }
+            for (i, region) in config.regions.iter().enumerate() {
+                if !region.is_known() {
+                    let f = format!("regions[{i}]");
+                    warnings.push(Diagnostic::at(
+                        path,
+                        text,
+                        root.locate(&f),
+                        Some(f),
+                        format!(
+                            "{region} is not a region this build of infrapipe knows; it is used as written, so check the name (a newer infrapipe knows newer regions)"
+                        ),
+                        true,
+                    ));
+                }
+            }
+        }
+        match config {
+            Some(config) if found.is_empty() => Ok((config, warnings)),
+            _ => {
+                found.sort_by_key(|d| (d.line.is_none(), d.line, d.column));
+                if found.is_empty() {
+                    found.push(Diagnostic::file(path, "is not a valid config".to_owned()));
+                }
+                Err(ConfigError {
+                    file: path.to_owned(),
+                    problems: found,
+                })
+            }
+        }
+    }
+
+    /// Rules that span fields: every broken one, as the offending field's path and the message.
+    fn check(&self) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let mut fail = |f: &str, m: String| problems.push((f.to_owned(), m));
         if self.environment.as_str().len() > ENVIRONMENT_MAX {
-            return fail(
+            fail(
                 "environment",
                 format!(
                     "must be 1 to {ENVIRONMENT_MAX} characters so that derived S3 bucket names stay within 63 (got {:?}, {} characters)",
@@ -437,35 +465,35 @@ impl Config {
             );
         }
         if self.regions.is_empty() {
-            return fail("regions", "must list at least one region (got none)".into());
+            fail("regions", "must list at least one region (got none)".into());
         }
         if let Some(dup) = first_duplicate(&self.regions) {
-            return fail(
+            fail(
                 "regions",
                 format!("must not repeat a region (got {dup} twice)"),
             );
         }
         let c = &self.collectors;
         if c.metrics.is_empty() {
-            return fail(
+            fail(
                 "collectors.metrics",
                 "must list at least one of cpu, memory, disk, network (got none)".into(),
             );
         }
         if let Some(dup) = first_duplicate(&c.metrics) {
-            return fail(
+            fail(
                 "collectors.metrics",
                 format!("must not repeat a metric type (got {} twice)", dup.as_str()),
             );
         }
         if !c.instances.is_empty() && !c.instance_tags.is_empty() {
-            return fail(
+            fail(
                 "collectors.instance_tags",
                 "cannot be combined with collectors.instances: choose the fleet by ids or by one tag".into(),
             );
         }
         if c.instances.len() > MAX_INSTANCE_IDS {
-            return fail(
+            fail(
                 "collectors.instances",
                 format!(
                     "must list at most {MAX_INSTANCE_IDS} ids, which is what fits Lambda's 4 KB of environment; select a larger fleet with collectors.instance_tags (got {})",
@@ -474,7 +502,7 @@ impl Config {
             );
         }
         if c.instance_tags.len() > 1 {
-            return fail(
+            fail(
                 "collectors.instance_tags",
                 format!(
                     "must hold exactly one Key: Value pair (got {})",
@@ -489,7 +517,7 @@ impl Config {
                 || k.contains('=')
                 || k.contains(','))
         {
-            return fail(
+            fail(
                 "collectors.instance_tags",
                 format!(
                     "must be a tag key of 1 to 128 characters without '=' or ',' and a value of at most 256 (got {k:?}: {v:?})"
@@ -500,14 +528,14 @@ impl Config {
             && c.instances.is_empty()
             && c.instance_tags.is_empty()
         {
-            return fail(
+            fail(
                 "collectors.mode",
                 "is cloudwatch, which needs the fleet: set collectors.instances or collectors.instance_tags".into(),
             );
         }
         let timeout_ms = c.timeout_seconds.get() * 1000.0;
         if self.alarms.lambda_duration_ms.get() >= timeout_ms {
-            return fail(
+            fail(
                 "alarms.lambda_duration_ms",
                 format!(
                     "must be below the collector's timeout of {} ms or the alarm can never fire (got {})",
@@ -539,7 +567,7 @@ impl Config {
         ] {
             let window = period * n.int() as u64;
             if window > MAX_ALARM_WINDOW_SECONDS {
-                return fail(
+                fail(
                     field,
                     format!(
                         "times the schedule's interval ({period} s) must not exceed CloudWatch's 7-day alarm window (got {} periods = {window} s)",
@@ -549,19 +577,19 @@ impl Config {
             }
         }
         if self.notifications.emails.is_empty() {
-            return fail(
+            fail(
                 "notifications.emails",
                 "must list at least one address, or alarms reach nobody (got none)".into(),
             );
         }
         if let Some(dup) = first_duplicate(&self.notifications.emails) {
-            return fail(
+            fail(
                 "notifications.emails",
                 format!("must not repeat an address (got {} twice)", dup.as_str()),
             );
         }
         if self.tags.len() > 40 {
-            return fail(
+            fail(
                 "tags",
                 format!(
                     "must hold at most 40 tags, leaving room for CloudFormation's own (got {})",
@@ -575,7 +603,7 @@ impl Config {
                 || v.len() > 256
                 || k.to_ascii_lowercase().starts_with("aws:")
             {
-                return fail(
+                fail(
                     "tags",
                     format!(
                         "keys must be 1 to 128 characters not starting with \"aws:\" and values at most 256 (got {k:?}: {v:?})"
@@ -583,7 +611,7 @@ impl Config {
                 );
             }
         }
-        Ok(())
+        problems
     }
 
     /// Alarm period: the schedule's interval, since each metric gets one point a run.
@@ -600,22 +628,4 @@ impl Config {
 fn first_duplicate<T: Ord + Clone>(items: &[T]) -> Option<T> {
     let mut seen = std::collections::BTreeSet::new();
     items.iter().find(|i| !seen.insert((*i).clone())).cloned()
-}
-
-/// The parser's message without its own location suffix and path prefix (we print ours), and
-/// its 1-based location.
-fn yaml_message(e: &serde_yaml_ng::Error) -> (String, Option<(usize, usize)>) {
-    let text = e.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(i) => &text[..i],
-        None => &text,
-    };
-    let text = match text.split_once(": ") {
-        Some((prefix, rest)) if !prefix.contains(' ') => rest,
-        _ => text,
-    };
-    (
-        text.to_owned(),
-        e.location().map(|l| (l.line(), l.column())),
-    )
 }

@@ -67,62 +67,108 @@ impl fmt::Display for NameSegment {
     }
 }
 
-/// Commercial AWS regions where every service of the pipeline (Scheduler, Step Functions, Athena,
-/// Glue, DynamoDB, Lambda, SNS, S3, CloudWatch) is offered.
-pub const KNOWN_REGIONS: &[&str] = &[
-    "af-south-1",
-    "ap-east-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-];
+/// Every region of the AWS partitions this build knows (see `partitions`).
+pub const KNOWN_REGIONS: &[&str] = &{
+    let mut names = [""; super::partitions::REGIONS.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = super::partitions::REGIONS[i].0;
+        i += 1;
+    }
+    names
+};
 
-/// Longest region name, used to bound derived names.
-pub const REGION_MAX_LEN: usize = 14;
+/// Longest region name accepted, known or not: it bounds derived names (S3's 63 characters).
+pub const REGION_MAX_LEN: usize = {
+    let mut max = 0;
+    let mut i = 0;
+    while i < KNOWN_REGIONS.len() {
+        if KNOWN_REGIONS[i].len() > max {
+            max = KNOWN_REGIONS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
 
+/// An AWS region: one this build knows, or one shaped like a region of a known partition
+/// (`<prefix>-<name>-<number>`) that AWS may have opened since, which the config accepts with
+/// a warning.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Region(String);
 
 impl Region {
     pub fn parse(s: &str) -> Result<Self, String> {
-        if KNOWN_REGIONS.contains(&s) {
-            Ok(Self(s.to_owned()))
-        } else {
-            let hint = KNOWN_REGIONS
-                .iter()
-                .find(|r| r.replace('-', "") == s.replace('-', "").to_ascii_lowercase())
-                .map(|r| format!("; did you mean {r}?"))
-                .unwrap_or_default();
-            Err(format!(
-                "is not a known AWS region (got {s:?}){hint} Known: {}",
-                KNOWN_REGIONS.join(", ")
-            ))
+        if Self::known(s) {
+            return Ok(Self(s.to_owned()));
         }
+        let suggestion =
+            super::suggest::closest(&s.to_ascii_lowercase(), KNOWN_REGIONS.iter().copied())
+                .or_else(|| {
+                    KNOWN_REGIONS
+                        .iter()
+                        .copied()
+                        .find(|r| r.replace('-', "") == s.replace('-', "").to_ascii_lowercase())
+                });
+        // `us-east-3` next to `us-east-1` may be a region opened since; `eu-wset-1` is a typo.
+        let stem = |r: &str| r.trim_end_matches(|c: char| c.is_ascii_digit()).to_owned();
+        let misspelt = suggestion.is_some_and(|k| stem(k) != stem(s));
+        if Self::shaped(s) && !misspelt {
+            return Ok(Self(s.to_owned()));
+        }
+        let hint = match suggestion {
+            Some(k) => format!("; did you mean {k}?"),
+            None => {
+                "; a region is written like eu-west-1 (see `aws ec2 describe-regions`)".to_owned()
+            }
+        };
+        Err(format!("is not a known AWS region (got {s:?}){hint}"))
+    }
+
+    fn known(s: &str) -> bool {
+        super::partitions::REGIONS
+            .binary_search_by_key(&s, |(r, _)| r)
+            .is_ok()
+    }
+
+    /// `<area>-<name>[-<name>...]-<number>` in lowercase letters, such as `xx-name-3`, no
+    /// longer than the longest known region (which bounds derived names).
+    fn shaped(s: &str) -> bool {
+        let parts: Vec<&str> = s.split('-').collect();
+        let words = |p: &[&str]| {
+            p.iter()
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        };
+        s.len() <= REGION_MAX_LEN
+            && parts.len() >= 3
+            && parts[0].len() >= 2
+            && words(&parts[..parts.len() - 1])
+            && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+            && !parts[parts.len() - 1].is_empty()
+    }
+
+    /// True for a region of this build's list; false for one accepted by its shape alone.
+    pub fn is_known(&self) -> bool {
+        Self::known(&self.0)
+    }
+
+    /// The ARN partition: `aws`, `aws-cn`, `aws-us-gov`...
+    pub fn partition(&self) -> &'static str {
+        Self::partition_of(&self.0)
+    }
+
+    /// The ARN partition of a region name: its own for a known region, else that of the
+    /// partition whose region prefix it has, else `aws`.
+    pub fn partition_of(region: &str) -> &'static str {
+        let regions = super::partitions::REGIONS;
+        if let Ok(i) = regions.binary_search_by_key(&region, |(r, _)| r) {
+            return regions[i].1;
+        }
+        super::partitions::PREFIXES
+            .iter()
+            .find(|(p, _)| region.starts_with(p))
+            .map_or("aws", |(_, partition)| partition)
     }
 
     pub fn as_str(&self) -> &str {
@@ -586,6 +632,43 @@ mod tests {
     fn email_refuses_missing_domain_dot() {
         assert!(Email::parse("ops@localhost").is_err());
         assert!(Email::parse("ops@example.com").is_ok());
+    }
+
+    #[test]
+    fn regions_of_every_partition_are_known() {
+        for r in [
+            "mx-central-1",
+            "ap-southeast-7",
+            "cn-north-1",
+            "us-gov-west-1",
+        ] {
+            assert!(Region::parse(r).is_ok_and(|r| r.is_known()), "{r}");
+        }
+    }
+
+    #[test]
+    fn china_and_govcloud_regions_map_to_their_partitions() {
+        assert_eq!(Region::partition_of("cn-northwest-1"), "aws-cn");
+        assert_eq!(Region::partition_of("us-gov-east-1"), "aws-us-gov");
+        assert_eq!(Region::partition_of("eu-west-1"), "aws");
+    }
+
+    #[test]
+    fn an_unknown_region_shaped_like_one_is_accepted_as_unknown() {
+        let r = Region::parse("us-gov-north-7").expect("shaped like a region");
+        assert!(!r.is_known());
+        assert_eq!(r.partition(), "aws-us-gov");
+    }
+
+    #[test]
+    fn a_misspelt_known_region_is_refused_with_a_suggestion() {
+        let err = Region::parse("eu-wset-1").unwrap_err();
+        assert!(err.contains("did you mean eu-west-1?"), "{err}");
+    }
+
+    #[test]
+    fn a_region_longer_than_any_known_is_refused() {
+        assert!(Region::parse("eu-verylongname-1").is_err());
     }
 
     #[test]
