@@ -1,0 +1,216 @@
+//! One uniquely named test pipeline and its clean-up guard: whatever happens to the test
+//! (a failed assertion, a panic, Ctrl-C), `destroy --purge-data --yes` runs before it ends.
+
+use super::report::{Report, say};
+use super::sweep::{PREFIX, TAG};
+use super::target::Target;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, Once};
+
+/// What the Ctrl-C handler needs to destroy a pipeline: no borrow of the test's state.
+#[derive(Clone)]
+struct Live {
+    stack: String,
+    config: PathBuf,
+    env: Vec<(&'static str, String)>,
+    env_removed: &'static [&'static str],
+}
+
+/// Pipelines deployed and not yet destroyed, for the Ctrl-C handler.
+static LIVE: Mutex<Vec<Live>> = Mutex::new(Vec::new());
+
+/// The exit status and both streams of one run of the binary.
+pub struct Ran {
+    pub code: i32,
+    pub out: String,
+    pub err: String,
+}
+
+impl Ran {
+    /// The one JSON document `--json` prints, or a panic showing what came instead.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.out).unwrap_or_else(|e| {
+            panic!(
+                "expected one JSON document ({e}); stdout:\n{}\nstderr:\n{}",
+                self.out, self.err
+            )
+        })
+    }
+}
+
+pub struct Pipeline<'a> {
+    pub target: &'a Target,
+    report: &'a Report,
+    /// The config's `name`: `ipacc-<run id>`, 16 characters, the config's bound.
+    pub name: String,
+    pub run_id: String,
+    pub stack: String,
+    pub config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Ten characters of [a-z0-9] from the standard library's per-process random hash keys.
+pub fn run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    h.write_u32(std::process::id());
+    let mut n = h.finish();
+    (0..10)
+        .map(|_| {
+            let c = b"abcdefghijklmnopqrstuvwxyz0123456789"[(n % 36) as usize] as char;
+            n /= 36;
+            c
+        })
+        .collect()
+}
+
+impl<'a> Pipeline<'a> {
+    /// Writes the config of a new pipeline in a temp dir; deploys nothing yet. From here on the
+    /// guard destroys it when dropped (destroying what does not exist is a no-op).
+    pub fn new(target: &'a Target, report: &'a Report) -> Pipeline<'a> {
+        install_ctrl_c_handler();
+        let run_id = run_id();
+        let name = format!("{PREFIX}{run_id}");
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temp dir: {e}"));
+        let config = dir.path().join("infrapipe.yaml");
+        // example.com takes no mail (RFC 2606): SNS's confirmation e-mail goes nowhere.
+        let yaml = format!(
+            "name: {name}\nenvironment: acc\nregions: [{}]\nnotifications:\n  emails: [infrapipe-acceptance@example.com]\ntags:\n  {TAG}: {run_id}\n",
+            target.region()
+        );
+        std::fs::write(&config, yaml)
+            .unwrap_or_else(|e| panic!("writing {}: {e}", config.display()));
+        let pipeline = Pipeline {
+            target,
+            report,
+            stack: format!("{name}-acc"),
+            name,
+            run_id,
+            config,
+            _dir: dir,
+        };
+        lock_live().push(pipeline.live());
+        pipeline
+    }
+
+    fn live(&self) -> Live {
+        Live {
+            stack: self.stack.clone(),
+            config: self.config.clone(),
+            env: self.target.env(),
+            env_removed: self.target.env_removed(),
+        }
+    }
+
+    /// Runs the real binary with `-c <this config>` and `args`.
+    pub fn infrapipe(&self, args: &[&str]) -> Ran {
+        let mut all = vec!["-c", self.config.to_str().unwrap_or_default()];
+        all.extend_from_slice(args);
+        run_binary(&all, &self.target.env(), self.target.env_removed())
+    }
+
+    /// The raw bucket's name, as the model derives it (DESIGN.md: names).
+    pub fn raw_bucket(&self, account: &str) -> String {
+        format!("{}-raw-{account}-{}", self.stack, self.target.region())
+    }
+
+    pub fn table(&self) -> String {
+        format!("{}-metrics", self.stack)
+    }
+}
+
+fn lock_live() -> std::sync::MutexGuard<'static, Vec<Live>> {
+    LIVE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub fn run_binary(args: &[&str], env: &[(&'static str, String)], removed: &[&str]) -> Ran {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_infrapipe"));
+    cmd.args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v)))
+        .stdin(Stdio::null());
+    for k in removed {
+        cmd.env_remove(k);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", env!("CARGO_BIN_EXE_infrapipe")));
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn destroy(live: &Live) -> Ran {
+    let config = live.config.to_str().unwrap_or_default();
+    run_binary(
+        &["-c", config, "destroy", "--purge-data", "--yes", "--json"],
+        &live.env,
+        live.env_removed,
+    )
+}
+
+impl Drop for Pipeline<'_> {
+    fn drop(&mut self) {
+        let ran = destroy(&self.live());
+        lock_live().retain(|l| l.stack != self.stack);
+        if ran.code == 0 {
+            let doc: serde_json::Value = serde_json::from_str(&ran.out).unwrap_or_default();
+            let purged = &doc["purged"];
+            self.report.deleted(format!(
+                "stack {} ({}; {} object versions purged)",
+                self.stack,
+                doc["result"].as_str().unwrap_or("?"),
+                purged["objects"].as_u64().unwrap_or(0)
+            ));
+        } else {
+            // No panic here: this may run while a failed step unwinds, where a second panic aborts.
+            say(&format!(
+                "acceptance: destroying {} FAILED:\n{}{}",
+                self.stack, ran.out, ran.err
+            ));
+            self.report
+                .left(format!("stack {} and its data", self.stack));
+        }
+    }
+}
+
+/// On Ctrl-C: destroy every live pipeline, then exit 130. The test harness's threads do not
+/// unwind on a signal, so without this their guards would never run. (SIGKILL cannot be caught:
+/// that is what the sweep is for.)
+fn install_ctrl_c_handler() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        std::thread::spawn(|| {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                say("acceptance: no Ctrl-C handler (runtime failed); an interrupted run needs the sweep");
+                return;
+            };
+            if rt.block_on(tokio::signal::ctrl_c()).is_err() {
+                say("acceptance: no Ctrl-C handler (signal not available); an interrupted run needs the sweep");
+                return;
+            }
+            let live: Vec<Live> = lock_live().clone();
+            say(&format!("\nacceptance: interrupted; destroying {} pipeline(s) before exiting", live.len()));
+            for l in &live {
+                let ran = destroy(l);
+                if ran.code == 0 {
+                    say(&format!("acceptance: destroyed {}", l.stack));
+                } else {
+                    say(&format!(
+                        "acceptance: could not destroy {} (run the sweep: INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance sweep):\n{}{}",
+                        l.stack, ran.out, ran.err
+                    ));
+                }
+            }
+            std::process::exit(130);
+        });
+    });
+}
