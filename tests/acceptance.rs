@@ -103,7 +103,7 @@ fn refuse_existing(aws: &Clients) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "the account already holds stacks named like the suite's ({}): another run's, or a killed run's. Remove them with `INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance sweep`, or set INFRAPIPE_ACC_ALLOW_EXISTING=1 to run beside them",
+        "the account already holds stacks named like the suite's ({}): another run's, or a killed run's. Remove them with `INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance -- --exact sweep`, or set INFRAPIPE_ACC_ALLOW_EXISTING=1 to run beside them",
         found.stacks.join(", ")
     ))
 }
@@ -116,7 +116,7 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".into())
 }
 
-/// `INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance sweep`: removes what killed runs left in
+/// `INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance -- --exact sweep`: removes what killed runs left in
 /// the target (stack sets, stacks, buckets with every version, tables, probe queues, log groups
 /// named `ipacc-*` or stacks tagged `infrapipe-acceptance`), and prints what it deleted.
 #[test]

@@ -205,7 +205,7 @@ fn install_ctrl_c_handler() {
                     say(&format!("acceptance: destroyed {}", l.stack));
                 } else {
                     say(&format!(
-                        "acceptance: could not destroy {} (run the sweep: INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance sweep):\n{}{}",
+                        "acceptance: could not destroy {} (run the sweep: INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance -- --exact sweep):\n{}{}",
                         l.stack, ran.out, ran.err
                     ));
                 }

@@ -76,7 +76,7 @@ impl Report {
             say(&format!("acceptance: deleted: {}", list(&i.deleted)));
             if !i.left.is_empty() {
                 say(&format!(
-                    "acceptance: LEFT BEHIND: {} (remove with `INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance sweep`)",
+                    "acceptance: LEFT BEHIND: {} (remove with `INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance -- --exact sweep`)",
                     i.left.join(", ")
                 ));
             }
