@@ -12,9 +12,13 @@ use std::sync::{Mutex, Once};
 #[derive(Clone)]
 struct Live {
     stack: String,
+    /// `<name>-`: every name the pipeline gives starts so (what the fallback sweep looks for).
+    prefix: String,
     config: PathBuf,
     env: Vec<(&'static str, String)>,
     env_removed: &'static [&'static str],
+    region: String,
+    endpoint: Option<String>,
 }
 
 /// Pipelines deployed and not yet destroyed, for the Ctrl-C handler.
@@ -103,9 +107,12 @@ impl<'a> Pipeline<'a> {
     fn live(&self) -> Live {
         Live {
             stack: self.stack.clone(),
+            prefix: format!("{}-", self.name),
             config: self.config.clone(),
             env: self.target.env(),
             env_removed: self.target.env_removed(),
+            region: self.target.region().to_owned(),
+            endpoint: self.target.endpoint().map(str::to_owned),
         }
     }
 
@@ -157,27 +164,85 @@ fn destroy(live: &Live) -> Ran {
     )
 }
 
+/// How a clean-up ended: what was deleted, and the binary's destroy error when the SDK sweep of
+/// the pipeline's prefix had to finish the job.
+struct Cleaned {
+    deleted: String,
+    destroy_failed: Option<String>,
+}
+
+/// `destroy --purge-data --yes`, and when that fails (a stack mid-update after Ctrl-C, a bug in
+/// destroy) the sweep of everything named with the pipeline's prefix. Err: what is left, and why.
+fn clean(live: &Live) -> Result<Cleaned, String> {
+    let target = match &live.endpoint {
+        Some(endpoint) => Target::Emulator {
+            endpoint: endpoint.clone(),
+            moto: None,
+        },
+        None => Target::Aws {
+            region: live.region.clone(),
+        },
+    };
+    // moto deletes no state machine while it runs executions from its second store (a run step
+    // interrupted midway); harmless elsewhere.
+    target.moto_control(
+        "/moto-api/config",
+        r#"{"stepfunctions":{"execute_state_machine":false},"lambda":{"use_docker":true}}"#,
+    );
+    let ran = destroy(live);
+    if ran.code == 0 {
+        let doc: serde_json::Value = serde_json::from_str(&ran.out).unwrap_or_default();
+        return Ok(Cleaned {
+            deleted: format!(
+                "stack {} ({}; {} object versions purged)",
+                live.stack,
+                doc["result"].as_str().unwrap_or("?"),
+                doc["purged"]["objects"].as_u64().unwrap_or(0)
+            ),
+            destroy_failed: None,
+        });
+    }
+    let destroy_failed = format!(
+        "destroy --purge-data of {} exited {}: {}",
+        live.stack,
+        ran.code,
+        ran.err.trim()
+    );
+    let clients = super::aws::Clients::new(&target);
+    let swept = super::sweep::find(&clients, &live.prefix, None)
+        .and_then(|found| super::sweep::remove(&clients, &found, &live.prefix, None));
+    match swept {
+        Ok(deleted) => Ok(Cleaned {
+            deleted: format!("{} (swept)", deleted.join(", ")),
+            destroy_failed: Some(destroy_failed),
+        }),
+        Err(e) => Err(format!(
+            "{destroy_failed}; then the sweep failed too: {e:#}"
+        )),
+    }
+}
+
 impl Drop for Pipeline<'_> {
     fn drop(&mut self) {
-        let ran = destroy(&self.live());
+        // No panic here: this may run while a failed step unwinds, where a second panic aborts.
+        let cleaned = clean(&self.live());
         lock_live().retain(|l| l.stack != self.stack);
-        if ran.code == 0 {
-            let doc: serde_json::Value = serde_json::from_str(&ran.out).unwrap_or_default();
-            let purged = &doc["purged"];
-            self.report.deleted(format!(
-                "stack {} ({}; {} object versions purged)",
-                self.stack,
-                doc["result"].as_str().unwrap_or("?"),
-                purged["objects"].as_u64().unwrap_or(0)
-            ));
-        } else {
-            // No panic here: this may run while a failed step unwinds, where a second panic aborts.
-            say(&format!(
-                "acceptance: destroying {} FAILED:\n{}{}",
-                self.stack, ran.out, ran.err
-            ));
-            self.report
-                .left(format!("stack {} and its data", self.stack));
+        match cleaned {
+            Ok(c) => {
+                if let Some(why) = c.destroy_failed {
+                    say(&format!("acceptance: {why}"));
+                    self.report.cleanup_failed(why);
+                }
+                self.report.deleted(c.deleted);
+            }
+            Err(why) => {
+                say(&format!(
+                    "acceptance: clean-up of {} FAILED: {why}",
+                    self.stack
+                ));
+                self.report
+                    .left(format!("stack {} and its data", self.stack));
+            }
         }
     }
 }
@@ -200,14 +265,12 @@ fn install_ctrl_c_handler() {
             let live: Vec<Live> = lock_live().clone();
             say(&format!("\nacceptance: interrupted; destroying {} pipeline(s) before exiting", live.len()));
             for l in &live {
-                let ran = destroy(l);
-                if ran.code == 0 {
-                    say(&format!("acceptance: destroyed {}", l.stack));
-                } else {
-                    say(&format!(
-                        "acceptance: could not destroy {} (run the sweep: INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance -- --exact sweep):\n{}{}",
-                        l.stack, ran.out, ran.err
-                    ));
+                match clean(l) {
+                    Ok(c) => say(&format!("acceptance: deleted {}", c.deleted)),
+                    Err(why) => say(&format!(
+                        "acceptance: could not clean up {} (run the sweep: INFRAPIPE_ACC_SWEEP=1 cargo test --test acceptance -- --exact sweep): {why}",
+                        l.stack
+                    )),
                 }
             }
             std::process::exit(130);

@@ -17,6 +17,7 @@ struct Inner {
     created: Vec<String>,
     deleted: Vec<String>,
     left: Vec<String>,
+    cleanup_failed: Vec<String>,
 }
 
 /// Shared by the steps and the clean-up guards (which record from `Drop`).
@@ -53,6 +54,10 @@ impl Report {
     pub fn deleted(&self, what: String) {
         self.with(|i| i.deleted.push(what));
     }
+    /// The binary's destroy failed (the sweep then finished the job): a failure of the product.
+    pub fn cleanup_failed(&self, why: String) {
+        self.with(|i| i.cleanup_failed.push(why));
+    }
     pub fn left(&self, what: String) {
         self.with(|i| i.left.push(what));
     }
@@ -64,7 +69,8 @@ impl Report {
                 _ => None,
             });
             let left = i.left.iter().map(|l| format!("left behind: {l}"));
-            failed.chain(left).collect()
+            let cleanup = i.cleanup_failed.iter().cloned();
+            failed.chain(left).chain(cleanup).collect()
         })
     }
 
