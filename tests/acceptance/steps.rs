@@ -177,16 +177,65 @@ fn alarm_delivery(ctx: &Ctx) -> Outcome {
         )
         .map_err(plain)
         .unwrap_or_else(|e| panic!("setting the probe queue's policy: {e:#}"));
-    ctx.aws
+    let subscription = ctx
+        .aws
         .block(
             sns.subscribe()
                 .topic_arn(&topic)
                 .protocol("sqs")
                 .endpoint(&queue_arn)
+                .return_subscription_arn(true)
                 .send(),
         )
         .map_err(plain)
-        .unwrap_or_else(|e| panic!("subscribing the probe queue to {topic}: {e:#}"));
+        .unwrap_or_else(|e| panic!("subscribing the probe queue to {topic}: {e:#}"))
+        .subscription_arn()
+        .unwrap_or_default()
+        .to_owned();
+    // SNS confirms a same-account queue by itself; where it asks instead, confirm with the token
+    // it sends, before any alarm fires (a notification to a pending subscription is lost).
+    eventually("a confirmed subscription of the probe queue", || {
+        let attrs = ctx
+            .aws
+            .block(
+                sns.get_subscription_attributes()
+                    .subscription_arn(&subscription)
+                    .send(),
+            )
+            .ok()?;
+        if attrs
+            .attributes()
+            .and_then(|a| a.get("PendingConfirmation"))
+            .map(String::as_str)
+            == Some("false")
+        {
+            return Some(());
+        }
+        let got = ctx
+            .aws
+            .block(
+                sqs.receive_message()
+                    .queue_url(&url)
+                    .wait_time_seconds(5)
+                    .send(),
+            )
+            .ok()?;
+        for m in got.messages() {
+            let envelope: Value =
+                serde_json::from_str(m.body().unwrap_or_default()).unwrap_or_default();
+            if let (Some("SubscriptionConfirmation"), Some(token)) =
+                (envelope["Type"].as_str(), envelope["Token"].as_str())
+            {
+                let _ = ctx.aws.block(
+                    sns.confirm_subscription()
+                        .topic_arn(&topic)
+                        .token(token)
+                        .send(),
+                );
+            }
+        }
+        None
+    });
     for alarm in &alarms {
         ctx.aws
             .block(
