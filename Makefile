@@ -23,8 +23,11 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 
+# Then the acceptance suite against moto: each step passed or skipped with why, and a summary
+# line with the skip count (README.md, "Acceptance tests on a real account").
 rust-test: $(VENV_OK)
 	$(CARGO) test
+	INFRAPIPE_ACC_ENDPOINT=moto $(CARGO) test --test acceptance -- --exact suite
 
 python-test: $(VENV_OK)
 	$(VENV)/bin/python -m pytest -q lambdas/tests
