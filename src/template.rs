@@ -124,6 +124,8 @@ pub fn render(p: &Pipeline) -> Value {
     })
 }
 
+/// Sorted keys, whatever map serde_json was built with (the core owns it; callers that render
+/// reach it here).
 pub use crate::cfn::canonical;
 
 /// The template body to send to CloudFormation: compact JSON with sorted keys, which
@@ -693,6 +695,8 @@ fn outputs(p: &Pipeline) -> Value {
             Of::Name => i.resource_type.name_expression(id),
             Of::Arn => i.resource_type.arn_expression(id),
         });
+        // Every output above names a resource that has the value asked for; the golden
+        // template (tests/golden.rs) fails if one ever stops having it.
         if let Some(value) = value {
             out.insert(
                 key.to_owned(),

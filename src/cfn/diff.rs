@@ -25,8 +25,9 @@ pub struct Options {
     pub uneven_lists_by_item: bool,
     /// A policy's `Statement` list is paired as a set: by `Sid`, then equal ones, then in order.
     pub statements_as_set: bool,
-    /// Lists that `normalize` keyed (`{"[a]": .., "[b]": ..}`) show as lists again.
-    pub show_keyed_as_lists: bool,
+    /// Maps that `normalize` made of keyed lists (`{"[a]": .., "[b]": ..}`): their keys join a
+    /// path with no dot (`Rules[a]`), and they show as lists again.
+    pub keyed_lists: bool,
 }
 
 impl Options {
@@ -36,7 +37,7 @@ impl Options {
         intrinsics_whole: true,
         uneven_lists_by_item: false,
         statements_as_set: false,
-        show_keyed_as_lists: false,
+        keyed_lists: false,
     };
     /// Drift: a resolved template against what the services return.
     pub const DRIFT: Options = Options {
@@ -44,7 +45,7 @@ impl Options {
         intrinsics_whole: false,
         uneven_lists_by_item: true,
         statements_as_set: true,
-        show_keyed_as_lists: true,
+        keyed_lists: true,
     };
 }
 
@@ -77,10 +78,10 @@ fn is_intrinsic(v: &Value) -> bool {
     })
 }
 
-fn join(path: &str, key: &str) -> String {
+fn join(path: &str, key: &str, keyed_lists: bool) -> String {
     if path.is_empty() {
         key.to_owned()
-    } else if key.starts_with('[') {
+    } else if keyed_lists && key.starts_with('[') {
         format!("{path}{key}")
     } else {
         format!("{path}.{key}")
@@ -115,7 +116,7 @@ impl Diff<'_> {
                 return v.cloned();
             }
             let v = v.filter(|v| !self.is_unset(Some(v)))?;
-            Some(if self.options.show_keyed_as_lists {
+            Some(if self.options.keyed_lists {
                 shown(v)
             } else {
                 v.clone()
@@ -141,7 +142,11 @@ impl Diff<'_> {
             (Value::Object(bm), Value::Object(am)) if !whole => {
                 let keys: BTreeSet<&String> = bm.keys().chain(am.keys()).collect();
                 for k in keys {
-                    self.walk(&join(path, k), bm.get(k), am.get(k));
+                    self.walk(
+                        &join(path, k, self.options.keyed_lists),
+                        bm.get(k),
+                        am.get(k),
+                    );
                 }
             }
             (Value::Array(ba), Value::Array(aa))
@@ -275,5 +280,19 @@ mod tests {
     #[test]
     fn plan_reports_an_empty_list_that_appeared() {
         assert_eq!(paths(json!({}), json!({"L": []}), &Options::PLAN), ["L"]);
+    }
+
+    #[test]
+    fn drift_joins_a_keyed_entry_to_its_path_without_a_dot() {
+        let b = json!({"Rules": {"[a]": {"Days": 1}}});
+        let a = json!({"Rules": {"[a]": {"Days": 2}}});
+        assert_eq!(paths(b, a, &Options::DRIFT), ["Rules[a].Days"]);
+    }
+
+    #[test]
+    fn plan_joins_every_key_with_a_dot() {
+        let b = json!({"Parameters": {"[a]": 1}});
+        let a = json!({"Parameters": {"[a]": 2}});
+        assert_eq!(paths(b, a, &Options::PLAN), ["Parameters.[a]"]);
     }
 }

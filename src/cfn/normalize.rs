@@ -59,13 +59,17 @@ pub fn properties(ty: Option<ResourceType>, props: &Value, options: &Options) ->
 
 fn documents(v: &Value, key: Option<&str>, options: &Options) -> Value {
     match (key, v) {
+        // As services return them: decoded from a string, anything else left as it is.
+        (Some("PolicyDocument" | "AssumeRolePolicyDocument"), _) if options.decode_documents => {
+            match v {
+                Value::String(s) => {
+                    policy::decode_policy(s).map_or_else(|_| v.clone(), |d| document(&d, options))
+                }
+                other => document(other, options),
+            }
+        }
         (Some("PolicyDocument" | "AssumeRolePolicyDocument"), Value::Object(_)) => {
             document(v, options)
-        }
-        (Some("PolicyDocument" | "AssumeRolePolicyDocument"), Value::String(s))
-            if options.decode_documents =>
-        {
-            policy::decode_policy(s).map_or_else(|_| v.clone(), |d| document(&d, options))
         }
         (Some("DefinitionString"), _) => definition(v),
         (_, Value::Object(m)) => Value::Object(

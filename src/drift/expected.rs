@@ -14,9 +14,9 @@ pub struct Target {
     pub resource_type: String,
     /// The physical id the stack lists, if it lists one.
     pub physical_id: Option<String>,
-    /// The name the model gives the resource (resolved), for resources the model names.
+    /// The name the template gives the resource (its type's name property, resolved).
     pub name: Option<String>,
-    /// What `Ref` gives: the physical id, else what it would be from the model's name (a
+    /// What `Ref` gives: the physical id, else what its type's shape makes of the name (a
     /// topic's or state machine's ARN, a queue's URL).
     pub reference: Option<String>,
     /// The properties the model sets, resolved.
@@ -47,7 +47,8 @@ pub fn targets(template: &Value, place: &Place) -> (Vec<Target>, Vec<String>) {
     for (id, res) in resources {
         let ty = res["Type"].as_str().unwrap_or_default().to_owned();
         let mut expected = r.resolve(&res["Properties"]);
-        let write_only = ResourceType::parse(&ty).map_or(&[][..], |t| t.facts().write_only);
+        let known = ResourceType::parse(&ty);
+        let write_only = known.map_or(&[][..], |t| t.facts().write_only);
         for (prop, why) in write_only {
             if expected
                 .as_object_mut()
@@ -57,7 +58,7 @@ pub fn targets(template: &Value, place: &Place) -> (Vec<Target>, Vec<String>) {
                 not_comparable.push(format!("{id}.{prop}: {why}"));
             }
         }
-        if ResourceType::parse(&ty) == Some(ResourceType::LambdaFunction) {
+        if known == Some(ResourceType::LambdaFunction) {
             code_hash(&mut expected);
         }
         out.push(Target {
