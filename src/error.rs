@@ -44,6 +44,15 @@ pub enum Error {
     /// Arguments that do not fit together or name what does not exist.
     #[error("{0}")]
     Usage(String),
+    /// A saved plan (`apply FILE`) that cannot be read or is not one.
+    #[error("{0}")]
+    SavedPlan(String),
+    /// A `drift.ignore` entry that names no resource of the pipeline.
+    #[error(
+        "{}: drift.ignore entry `{entry}` names no resource of the pipeline; use a logical id `infrapipe drift` prints (or `*`)",
+        config.display()
+    )]
+    UnknownIgnore { config: PathBuf, entry: String },
     /// Nothing was changed: a guard of apply or destroy said no.
     #[error("{0}")]
     Refused(#[from] Refusal),
@@ -131,3 +140,29 @@ impl From<crate::deploy::apply::ApplyError> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interruption_exits_130_and_every_other_error_1() {
+        let interrupted = Error::Interrupted {
+            goes_on: "CloudFormation goes on.".into(),
+        };
+        let usage = Error::Usage("--region is not configured".into());
+        assert_eq!((interrupted.code(), usage.code()), (130, 1));
+    }
+
+    #[test]
+    fn exits_are_numbered_as_shells_and_detailed_exitcode_expect() {
+        let codes = [
+            Exit::Success,
+            Exit::Failure,
+            Exit::Changes,
+            Exit::Interrupted,
+        ]
+        .map(Exit::code);
+        assert_eq!(codes, [0, 1, 2, 130]);
+    }
+}

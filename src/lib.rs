@@ -80,7 +80,8 @@ pub fn run_in(args: Vec<OsString>, console: &Console) -> i32 {
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
+            // Help and version are answers (0); anything else on stderr is a failure (1).
+            let code = error::Exit::from_ok(!e.use_stderr()).code();
             let rendered = e.render().to_string();
             if json {
                 let doc = match e.kind() {

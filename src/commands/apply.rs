@@ -15,11 +15,11 @@ use crate::template;
 pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     let config = ctx.config()?;
     let saved = match &args.plan {
-        Some(path) => Some(SavedPlan::read(path).map_err(Error::Usage)?),
+        Some(path) => Some(SavedPlan::read(path).map_err(Error::SavedPlan)?),
         None => None,
     };
     let region = match &saved {
-        Some(s) => crate::config::Region::parse(&s.region).map_err(Error::Usage)?,
+        Some(s) => crate::config::Region::parse(&s.region).map_err(Error::SavedPlan)?,
         None => ctx.one_region()?,
     };
     ui::require_consent_possible(ctx.console, args.yes, "apply")?;

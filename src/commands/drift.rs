@@ -79,10 +79,10 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> Result<Exit> {
     if let Some((_, t)) = templates.first() {
         let unknown = drift::unknown_ignores(t, &config.drift.ignore);
         if let Some(first) = unknown.first() {
-            return Err(Error::Usage(format!(
-                "{}: drift.ignore entry `{first}` names no resource of the pipeline; use a logical id `infrapipe drift` prints (or `*`)",
-                ctx.global.config.display()
-            )));
+            return Err(Error::UnknownIgnore {
+                config: ctx.global.config.clone(),
+                entry: first.to_string(),
+            });
         }
     }
     let options = drift::Options {
