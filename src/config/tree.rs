@@ -497,6 +497,12 @@ mod tests {
     }
 
     #[test]
+    fn more_values_than_the_limit_are_refused() {
+        let text = format!("[{}]", "1,".repeat(MAX_VALUES));
+        assert!(matches!(err(&text), TreeError::Limit(_, m) if m.contains("10000 values")));
+    }
+
+    #[test]
     fn an_alias_is_refused_where_it_is() {
         let e = err("a: &x 1\nb: *x\n");
         assert!(
