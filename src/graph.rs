@@ -110,6 +110,7 @@ fn verb(a: Access) -> &'static str {
         Access::ReadObjects => "get objects",
         Access::ListBucket => "list",
         Access::WriteObjects => "read and write objects",
+        Access::QuarantineObjects => "quarantine poison lines",
         Access::WriteItems => "write items",
         Access::SendMessages => "send messages",
         Access::PutMetrics => "put metric data",
@@ -383,6 +384,8 @@ impl Graph {
                 Access::ReadObjects
                 | Access::ListBucket
                 | Access::WriteObjects
+                // Poison lines put aside in the same bucket the trigger reads: no new flow.
+                | Access::QuarantineObjects
                 | Access::ReadCatalog => continue,
             };
             self.link(from, to, label, LinkKind::Flow);

@@ -36,7 +36,8 @@ pub fn run(ctx: &Context, args: &CostArgs) -> Result<Exit> {
         free_tier: !args.no_free_tier,
         scales,
     };
-    let report = cost::estimate(&config.cost, &pipelines, &book, &options).map_err(Error::Prices)?;
+    let report =
+        cost::estimate(&config.cost, &pipelines, &book, &options).map_err(Error::Prices)?;
     match (ctx.json(), args.format) {
         (false, CostFormat::Markdown) => {
             write!(ctx.console.out(), "{}", report.markdown())?;

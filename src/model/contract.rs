@@ -29,6 +29,10 @@ pub mod attribute {
     pub const SOURCE_KEY: &str = "source_key";
 }
 
+/// Where the log processor puts the lines it cannot read, under the raw bucket, for replay after
+/// a fix. Its objects end in `.jsonl`, which the processor's `.json` trigger never matches.
+pub const QUARANTINE_PREFIX: &str = "quarantine/";
+
 /// The table's global secondary index (by metric type, then time).
 pub const METRIC_TYPE_INDEX: &str = "MetricTypeIndex";
 
@@ -62,4 +66,5 @@ pub mod env {
     pub const TABLE_METRIC_TYPE_ATTRIBUTE: &str = "TABLE_METRIC_TYPE_ATTRIBUTE";
     pub const TABLE_TTL_ATTRIBUTE: &str = "TABLE_TTL_ATTRIBUTE";
     pub const TTL_DAYS: &str = "TTL_DAYS";
+    pub const QUARANTINE_PREFIX: &str = "QUARANTINE_PREFIX";
 }

@@ -79,6 +79,8 @@ pub enum Access {
     ReadObjects,
     ListBucket,
     WriteObjects,
+    /// Put poison lines aside, read them back to replay, delete them once replayed.
+    QuarantineObjects,
     WriteItems,
     SendMessages,
     PutMetrics,
@@ -171,6 +173,14 @@ impl Edge {
             WriteObjects => (
                 vec!["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
                 one(Names::objects_arn(bucket(self.to, names), "*")),
+                Condition::new(),
+            ),
+            QuarantineObjects => (
+                vec!["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                one(Names::objects_arn(
+                    bucket(self.to, names),
+                    &format!("{}*", crate::model::contract::QUARANTINE_PREFIX),
+                )),
                 Condition::new(),
             ),
             WriteItems => (

@@ -165,6 +165,10 @@ impl Pipeline {
             ),
             (env::TABLE_TTL_ATTRIBUTE, Sub::new(table.ttl_attribute)),
             (env::TTL_DAYS, Sub::new(table.ttl_days.to_string())),
+            (
+                env::QUARANTINE_PREFIX,
+                Sub::new(contract::QUARANTINE_PREFIX),
+            ),
         ];
         processor_env.sort_by_key(|(k, _)| *k);
         let reserved = c.reserved_concurrency.map(|r| r.int() as u32);
@@ -355,6 +359,7 @@ pub fn edges(config: &Config) -> Vec<Edge> {
         e(Actor::Collector, Node::Metrics, PutMetrics),
         e(Actor::Collector, Node::CollectorLogGroup, WriteLogs),
         e(Actor::LogProcessor, Node::RawBucket, ReadObjects),
+        e(Actor::LogProcessor, Node::RawBucket, QuarantineObjects),
         e(Actor::LogProcessor, Node::Table, WriteItems),
         e(Actor::LogProcessor, Node::ProcessorDlq, SendMessages),
         e(Actor::LogProcessor, Node::Metrics, PutMetrics),
