@@ -1,4 +1,4 @@
-//! Each layer imports only the layers before it (docs/architecture-model.md): the AWS layer takes
+//! Each layer imports only the layers before it (docs/architecture.md, "Import rules"): the AWS layer takes
 //! plain values, the model knows nothing of packaging, and cost reads only the config's `cost:`.
 
 use std::path::{Path, PathBuf};
@@ -60,5 +60,65 @@ fn the_model_does_not_import_packaging() {
 #[test]
 fn cost_never_sees_the_whole_config() {
     let offenders = naming("src/cost", &["Config"]);
+    assert!(offenders.is_empty(), "{offenders:?}");
+}
+
+#[test]
+fn drift_shares_the_core_instead_of_importing_plan() {
+    let offenders = naming("src/drift", &["crate::plan"]);
+    assert!(offenders.is_empty(), "{offenders:?}");
+}
+
+#[test]
+fn no_command_file_is_longer_than_150_lines() {
+    let long: Vec<String> = std::fs::read_dir("src/commands")
+        .expect("read src/commands")
+        .map(|e| e.expect("dir entry").path())
+        .filter_map(|p| {
+            let lines = std::fs::read_to_string(&p).ok()?.lines().count();
+            (lines > 150).then(|| format!("{} ({lines} lines)", p.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "{long:?}");
+}
+
+#[test]
+fn commands_and_deploy_write_only_through_the_console() {
+    let banned = [
+        "println!",
+        "eprintln!",
+        "print!",
+        "eprint!",
+        "std::io::stdin",
+        "std::process::exit",
+    ];
+    let offenders: Vec<String> = ["src/commands", "src/deploy"]
+        .into_iter()
+        .flat_map(sources)
+        .filter(|(_, text)| banned.iter().any(|b| mentions(text, b)))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    assert!(offenders.is_empty(), "{offenders:?}");
+}
+
+#[test]
+fn exit_codes_2_and_130_are_spelled_only_in_the_error_module() {
+    // An exit code as code: `Ok(2)`, `=> 130`, `exit(2)`, `code: 130` and the like.
+    let shapes = [
+        "Ok(2)",
+        "Ok(130)",
+        "=> 2,",
+        "=> 130,",
+        "exit(2)",
+        "exit(130)",
+        ": i32 = 2",
+        ": i32 = 130",
+    ];
+    let offenders: Vec<String> = sources("src")
+        .into_iter()
+        .filter(|(path, _)| path != Path::new("src/error.rs"))
+        .filter(|(_, text)| shapes.iter().any(|s| text.contains(s)))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
     assert!(offenders.is_empty(), "{offenders:?}");
 }

@@ -1,5 +1,5 @@
-//! DESIGN.md's least-privilege rules, proved on rendered templates: the default example and a
-//! config that turns on every optional edge (cloudwatch mode, analyst principals).
+//! The least-privilege rules (docs/architecture.md, "The rules the template is held to"), proved on
+//! rendered templates: the default example and a config that turns on every optional edge.
 
 mod common;
 use common::*;

@@ -1,5 +1,5 @@
-//! The rendered template holds every row of DESIGN.md's resource table, as the seed (corrected)
-//! asks. Each test reads the template of the default example.
+//! The rendered template holds every resource the pipeline needs (docs/architecture.md, "The rules
+//! the template is held to"), as the seed (corrected) asks. Each test reads the default example's template.
 
 mod common;
 use common::*;

@@ -123,7 +123,7 @@ impl<'a> Pipeline<'a> {
         run_binary(&all, &self.target.env(), self.target.env_removed())
     }
 
-    /// The raw bucket's name, as the model derives it (DESIGN.md: names).
+    /// The raw bucket's name, as the model derives it (docs/architecture.md: names).
     pub fn raw_bucket(&self, account: &str) -> String {
         format!("{}-raw-{account}-{}", self.stack, self.target.region())
     }

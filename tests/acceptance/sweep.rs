@@ -78,7 +78,7 @@ pub fn find(c: &Clients, prefix: &str, run: Option<&str>) -> Result<Leftovers> {
         .block(c.s3().list_buckets().send())
         .map_err(plain)
         .context("listing buckets")?;
-    // Bucket names end with the region (see DESIGN.md); a client of this region cannot delete
+    // Bucket names end with the region (docs/architecture.md, "Names"); a client of this region cannot delete
     // another region's bucket, so each region is swept on its own.
     found.buckets = buckets
         .buckets()
