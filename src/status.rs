@@ -1,10 +1,12 @@
 //! What `infrapipe status` reads of a deployed region: the stack, its resources, the last
-//! collection run, alarm states and the schedule; and the report of one or many regions.
+//! collection run, alarm states, who the alarms reach (and who has not confirmed), and the
+//! schedule; and the report of one or many regions.
 
 use crate::aws::alarms::{self, AlarmState};
 use crate::aws::cloudformation::{self, StackResource};
 use crate::aws::executions::{self, Execution};
 use crate::aws::schedules::{self, ScheduleState};
+use crate::aws::sns::{self, Subscription};
 use crate::aws::{Aws, AwsError};
 use crate::console::Report;
 use crate::model::{Pipeline, ids};
@@ -26,6 +28,8 @@ pub struct Status {
     pub resources: Vec<StackResource>,
     pub last_run: Option<Execution>,
     pub alarms: Vec<AlarmState>,
+    /// The alarm topic's subscriptions; one `pending_confirmation` receives nothing yet.
+    pub subscriptions: Vec<Subscription>,
     pub schedule: Option<ScheduleState>,
     /// When the schedule should next fire, from the last run and the interval (an estimate:
     /// Scheduler's API does not say).
@@ -83,6 +87,7 @@ pub async fn read(aws: &Aws, stack: &str, p: &Pipeline, interval: u64) -> Result
         resources: Vec::new(),
         last_run: None,
         alarms: Vec::new(),
+        subscriptions: Vec::new(),
         schedule: None,
         next_run_estimate: None,
         unavailable: Vec::new(),
@@ -131,6 +136,21 @@ pub async fn read(aws: &Aws, stack: &str, p: &Pipeline, interval: u64) -> Result
             .push(format!("schedule {}: not found", p.schedule.name)),
         Err(e) => s.unavailable.push(format!("schedule: {e}")),
     }
+    let topic = s
+        .resources
+        .iter()
+        .find(|r| r.logical_id == ids::TOPIC)
+        .map(|r| r.physical_id.clone())
+        .filter(|arn| !arn.is_empty());
+    match topic {
+        Some(arn) => match sns::subscriptions(aws, &arn).await {
+            Ok(subs) => s.subscriptions = subs,
+            Err(e) => s.unavailable.push(format!("subscriptions: {e}")),
+        },
+        None => s
+            .unavailable
+            .push("subscriptions: the alarm topic is not in the stack".into()),
+    }
     let machine = s
         .resources
         .iter()
@@ -151,6 +171,31 @@ pub async fn read(aws: &Aws, stack: &str, p: &Pipeline, interval: u64) -> Result
         .as_ref()
         .and_then(|r| add_seconds(&r.started, interval));
     Ok(s)
+}
+
+/// Who the alarms reach; those still pending confirmation are marked, and said to reach nobody.
+fn write_subscriptions(t: &mut fmt::Formatter<'_>, subs: &[Subscription]) -> fmt::Result {
+    writeln!(t, "\nAlarm subscriptions:")?;
+    if subs.is_empty() {
+        return writeln!(t, "  none: alarms reach nobody");
+    }
+    for sub in subs {
+        let state = if sub.pending_confirmation {
+            "PENDING CONFIRMATION"
+        } else {
+            "confirmed"
+        };
+        writeln!(t, "  {:<20} {:<6} {}", state, sub.protocol, sub.endpoint)?;
+    }
+    let pending = sns::pending(subs);
+    if !pending.is_empty() {
+        writeln!(
+            t,
+            "  Confirm the SNS subscription e-mail sent to {}: alarms reach nobody there until then.",
+            pending.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 /// RFC 3339 time plus seconds, in RFC 3339.
@@ -230,6 +275,7 @@ impl fmt::Display for Status {
                 writeln!(t, "  {:<18} {}{actions}", a.state, a.name)?;
             }
         }
+        write_subscriptions(t, &s.subscriptions)?;
         if !s.outputs.is_empty() {
             writeln!(t, "\nOutputs:")?;
             for (k, v) in &s.outputs {

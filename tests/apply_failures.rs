@@ -122,6 +122,7 @@ fn published_already() -> Overrides {
     Overrides {
         cloudformation: None,
         s3: Some(s3),
+        sns: None,
         sts: Some(sts),
     }
 }

@@ -11,6 +11,7 @@ pub mod dynamodb;
 pub mod executions;
 pub mod s3;
 pub mod schedules;
+pub mod sns;
 pub mod sts;
 
 use aws_config::retry::RetryConfig;
@@ -33,6 +34,7 @@ pub struct Options {
 pub struct Overrides {
     pub cloudformation: Option<aws_sdk_cloudformation::Client>,
     pub s3: Option<aws_sdk_s3::Client>,
+    pub sns: Option<aws_sdk_sns::Client>,
     pub sts: Option<aws_sdk_sts::Client>,
 }
 
@@ -148,7 +150,10 @@ impl Aws {
     }
 
     pub fn sns(&self) -> aws_sdk_sns::Client {
-        aws_sdk_sns::Client::new(&self.config)
+        match &self.overrides.sns {
+            Some(c) => c.clone(),
+            None => aws_sdk_sns::Client::new(&self.config),
+        }
     }
 
     pub fn sqs(&self) -> aws_sdk_sqs::Client {

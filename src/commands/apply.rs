@@ -42,10 +42,14 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     let mut term = Terminal::new(ctx, args.yes, "applying");
     let result = ctx.runtime()?.block_on(async {
         let aws = Aws::connect(&ctx.aws, region.as_str()).await;
-        tokio::select! {
-            r = apply::apply(&aws, &req, &mut term) => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
-        }
+        let outcome = tokio::select! {
+            r = apply::apply(&aws, &req, &mut term) => r,
+            _ = tokio::signal::ctrl_c() => return None,
+        };
+        Some(match outcome {
+            Ok(o) => Ok(ApplyReport::new(&aws, stack.clone(), o).await),
+            Err(e) => Err(e),
+        })
     });
     term.finish();
     let Some(result) = result else {
@@ -55,9 +59,5 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
             ),
         });
     };
-    ctx.report(&ApplyReport {
-        stack,
-        region: region.to_string(),
-        outcome: result?,
-    })
+    ctx.report(&result?)
 }

@@ -1,10 +1,12 @@
 //! What an apply reports: its outcome as a sentence (or, on failure, the first failed resource
-//! and the rollback), and as the `--json` document.
+//! and the rollback), the alarm e-mail subscriptions still to confirm, and the `--json` document.
 
 use super::apply::{Outcome, failure_report};
-use crate::aws::cloudformation::Event;
+use crate::aws::cloudformation::{self, Event};
+use crate::aws::{Aws, AwsError, sns};
 use crate::console::Report;
 use crate::error::Exit;
+use crate::model::ids;
 use crate::plan::Summary;
 use serde::{Serialize, Serializer};
 
@@ -12,9 +14,46 @@ pub struct ApplyReport {
     pub stack: String,
     pub region: String,
     pub outcome: Outcome,
+    pub subscriptions: Subscriptions,
+}
+
+/// What a successful apply found of the topic's subscriptions: an alarm reaches an e-mail
+/// address only once its owner has confirmed the subscription, so the report says who has not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscriptions {
+    /// The apply did not succeed (or was cancelled): nothing was looked at.
+    NotChecked,
+    /// The addresses still waiting for confirmation, sorted (empty: every one confirmed).
+    Pending(Vec<String>),
+    /// They could not be read; the apply itself succeeded all the same.
+    Unreadable(String),
 }
 
 impl ApplyReport {
+    /// The report of `outcome`; when it succeeded, with the stack's alarm topic's subscriptions
+    /// still pending confirmation (read from SNS, never assumed from the plan: a subscription
+    /// created by an earlier apply may still be waiting).
+    pub async fn new(aws: &Aws, stack: String, outcome: Outcome) -> Self {
+        let mut report = Self {
+            stack,
+            region: aws.region.clone(),
+            outcome,
+            subscriptions: Subscriptions::NotChecked,
+        };
+        if report.succeeded() {
+            report.subscriptions = match pending_confirmation(aws, &report.stack).await {
+                Ok(Some(pending)) => Subscriptions::Pending(pending),
+                Ok(None) => Subscriptions::Unreadable(format!(
+                    "the stack {} has no {} resource",
+                    report.stack,
+                    ids::TOPIC
+                )),
+                Err(e) => Subscriptions::Unreadable(e.to_string()),
+            };
+        }
+        report
+    }
+
     fn succeeded(&self) -> bool {
         match &self.outcome {
             Outcome::NoChanges { .. } => true,
@@ -34,6 +73,31 @@ impl ApplyReport {
     }
 }
 
+/// The addresses subscribed to the stack's alarm topic that have not confirmed yet, or None
+/// when the stack has no topic.
+pub async fn pending_confirmation(aws: &Aws, stack: &str) -> Result<Option<Vec<String>>, AwsError> {
+    let resources = cloudformation::resources(aws, stack).await?;
+    let Some(topic) = resources
+        .iter()
+        .find(|r| r.logical_id == ids::TOPIC && !r.physical_id.is_empty())
+    else {
+        return Ok(None);
+    };
+    let subscriptions = sns::subscriptions(aws, &topic.physical_id).await?;
+    Ok(Some(sns::pending(&subscriptions)))
+}
+
+/// The reminder printed after a successful apply while someone has not confirmed.
+fn confirm_line(f: &mut std::fmt::Formatter<'_>, pending: &[String]) -> std::fmt::Result {
+    let noun = if pending.len() == 1 { "address" } else { "addresses" };
+    writeln!(
+        f,
+        "Confirm the SNS subscription e-mail sent to {} ({} {noun}): alarms reach nobody there until it is confirmed.",
+        pending.join(", "),
+        pending.len()
+    )
+}
+
 impl Serialize for ApplyReport {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
@@ -47,6 +111,12 @@ impl Serialize for ApplyReport {
             stack_status: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             first_failure: Option<Option<&'a Event>>,
+            /// Only once the apply succeeded and the subscriptions could be read.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pending_confirmation: Option<&'a [String]>,
+            /// Why the subscriptions could not be read, when they could not.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            subscriptions_unreadable: Option<&'a str>,
         }
         let (plan, finished) = match &self.outcome {
             Outcome::NoChanges { plan } | Outcome::Cancelled { plan } => (plan, None),
@@ -59,6 +129,14 @@ impl Serialize for ApplyReport {
             summary: plan.summary,
             stack_status: finished.map(|f| f.status.as_str()),
             first_failure: finished.map(|f| f.first_failure.as_ref()),
+            pending_confirmation: match &self.subscriptions {
+                Subscriptions::Pending(p) => Some(p),
+                _ => None,
+            },
+            subscriptions_unreadable: match &self.subscriptions {
+                Subscriptions::Unreadable(why) => Some(why),
+                _ => None,
+            },
         }
         .serialize(s)
     }
@@ -80,6 +158,14 @@ impl std::fmt::Display for ApplyReport {
             Outcome::Executed { finished, .. } => {
                 writeln!(f, "error: {}", failure_report(stack, finished).join("\n"))
             }
+        }?;
+        match &self.subscriptions {
+            Subscriptions::Pending(p) if !p.is_empty() => confirm_line(f, p),
+            Subscriptions::Unreadable(why) => writeln!(
+                f,
+                "Could not check whether the alarm e-mail subscriptions are confirmed: {why}"
+            ),
+            _ => Ok(()),
         }
     }
 }
