@@ -72,19 +72,21 @@ fn sns_one_pending_one_confirmed() -> aws_sdk_sns::Client {
 fn stack_with_topic() -> aws_sdk_cloudformation::Client {
     mock_client!(
         aws_sdk_cloudformation,
-        [&mock!(aws_sdk_cloudformation::Client::list_stack_resources).then_output(|| {
-            ListStackResourcesOutput::builder()
-                .stack_resource_summaries(
-                    StackResourceSummary::builder()
-                        .logical_resource_id("AlertsTopic")
-                        .physical_resource_id(TOPIC)
-                        .resource_type("AWS::SNS::Topic")
-                        .resource_status(ResourceStatus::CreateComplete)
-                        .last_updated_timestamp(aws_smithy_types::DateTime::from_secs(0))
-                        .build(),
-                )
-                .build()
-        })]
+        [
+            &mock!(aws_sdk_cloudformation::Client::list_stack_resources).then_output(|| {
+                ListStackResourcesOutput::builder()
+                    .stack_resource_summaries(
+                        StackResourceSummary::builder()
+                            .logical_resource_id("AlertsTopic")
+                            .physical_resource_id(TOPIC)
+                            .resource_type("AWS::SNS::Topic")
+                            .resource_status(ResourceStatus::CreateComplete)
+                            .last_updated_timestamp(aws_smithy_types::DateTime::from_secs(0))
+                            .build(),
+                    )
+                    .build()
+            })
+        ]
     )
 }
 
@@ -117,8 +119,11 @@ fn no_changes() -> Outcome {
 
 #[test]
 fn a_subscription_listed_as_pending_confirmation_is_marked_pending_and_a_confirmed_one_is_not() {
-    let subs = block(sns::subscriptions(&aws(sns_one_pending_one_confirmed()), TOPIC))
-        .expect("subscriptions");
+    let subs = block(sns::subscriptions(
+        &aws(sns_one_pending_one_confirmed()),
+        TOPIC,
+    ))
+    .expect("subscriptions");
     assert_eq!(
         subs,
         vec![
@@ -166,11 +171,13 @@ fn a_successful_apply_ends_with_the_addresses_to_confirm_in_text_and_json() {
 fn an_apply_whose_subscriptions_are_all_confirmed_prints_no_reminder() {
     let sns = mock_client!(
         aws_sdk_sns,
-        [&mock!(aws_sdk_sns::Client::list_subscriptions_by_topic).then_output(|| {
-            ListSubscriptionsByTopicOutput::builder()
-                .subscriptions(subscription("lead@example.com", &format!("{TOPIC}:1")))
-                .build()
-        })]
+        [
+            &mock!(aws_sdk_sns::Client::list_subscriptions_by_topic).then_output(|| {
+                ListSubscriptionsByTopicOutput::builder()
+                    .subscriptions(subscription("lead@example.com", &format!("{TOPIC}:1")))
+                    .build()
+            })
+        ]
     );
     let report = block(ApplyReport::new(&aws(sns), STACK.into(), no_changes()));
     assert_eq!(
@@ -183,14 +190,16 @@ fn an_apply_whose_subscriptions_are_all_confirmed_prints_no_reminder() {
 fn subscriptions_that_cannot_be_read_are_said_so_and_the_apply_still_succeeds() {
     let sns = mock_client!(
         aws_sdk_sns,
-        [&mock!(aws_sdk_sns::Client::list_subscriptions_by_topic).then_error(|| {
-            ListSubscriptionsByTopicError::generic(
-                ErrorMetadata::builder()
-                    .code("AuthorizationError")
-                    .message("not allowed to sns:ListSubscriptionsByTopic")
-                    .build(),
-            )
-        })]
+        [
+            &mock!(aws_sdk_sns::Client::list_subscriptions_by_topic).then_error(|| {
+                ListSubscriptionsByTopicError::generic(
+                    ErrorMetadata::builder()
+                        .code("AuthorizationError")
+                        .message("not allowed to sns:ListSubscriptionsByTopic")
+                        .build(),
+                )
+            })
+        ]
     );
     let report = block(ApplyReport::new(&aws(sns), STACK.into(), no_changes()));
     assert_eq!(report.exit(), Exit::Success);

@@ -64,6 +64,10 @@ fn apply_reads_the_topic_s_subscriptions_and_reports_none_pending_when_moto_conf
     assert_eq!(report["result"], "no_changes", "{report}");
     // Present and empty: the subscriptions were read (a failure would name
     // `subscriptions_unreadable` instead), and moto confirmed the one there is.
-    assert_eq!(report["pending_confirmation"], serde_json::json!([]), "{report}");
+    assert_eq!(
+        report["pending_confirmation"],
+        serde_json::json!([]),
+        "{report}"
+    );
     assert!(report.get("subscriptions_unreadable").is_none(), "{report}");
 }

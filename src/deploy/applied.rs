@@ -89,7 +89,11 @@ pub async fn pending_confirmation(aws: &Aws, stack: &str) -> Result<Option<Vec<S
 
 /// The reminder printed after a successful apply while someone has not confirmed.
 fn confirm_line(f: &mut std::fmt::Formatter<'_>, pending: &[String]) -> std::fmt::Result {
-    let noun = if pending.len() == 1 { "address" } else { "addresses" };
+    let noun = if pending.len() == 1 {
+        "address"
+    } else {
+        "addresses"
+    };
     writeln!(
         f,
         "Confirm the SNS subscription e-mail sent to {} ({} {noun}): alarms reach nobody there until it is confirmed.",
