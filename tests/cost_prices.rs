@@ -86,6 +86,17 @@ fn a_price_file_is_priced_as_the_bundled_file_it_copies() {
 }
 
 #[test]
+fn a_price_file_for_another_region_is_named_in_the_refusal() {
+    let file = price_file(&price_file_text("mx-centrl-1"));
+    let path = file.path().display().to_string();
+    let (code, _, err) = cost(&in_region("mx-central-1"), &["--prices", &path]);
+    assert!(
+        code == 1 && err.contains(&format!("({path} prices mx-centrl-1)")),
+        "{err}"
+    );
+}
+
+#[test]
 fn every_problem_of_a_price_file_is_reported_at_its_line() {
     let text = price_file_text("mx-central-1")
         .replacen("usd: 0.20", "usd: -0.20", 1)

@@ -1,6 +1,7 @@
 //! `infrapipe cost`: a monthly estimate from first principles. `usage` derives what each
 //! region's pipeline uses from the model and the `cost:` assumptions, `prices` holds the embedded
-//! price files, `pricing` multiplies and applies the free tier, `report` shows the result.
+//! price files (and reads a user's, `--prices`), `pricing` multiplies and applies the free tier,
+//! `report` shows the result.
 
 pub mod prices;
 mod pricing;

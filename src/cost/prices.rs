@@ -418,9 +418,27 @@ impl PriceBook {
 
     pub fn region(&self, region: &str) -> Result<&RegionPrices, String> {
         self.regions.get(region).ok_or_else(|| {
+            let names = |given: bool| -> Vec<&str> {
+                self.regions
+                    .values()
+                    .filter(|r| r.file.is_some() == given)
+                    .map(|r| r.region.as_str())
+                    .collect()
+            };
+            // A file given for another region is most often a typo in its `region:`: show it.
+            let given: Vec<String> = self
+                .regions
+                .values()
+                .filter_map(|r| Some(format!("{} prices {}", r.file.as_ref()?.display(), r.region)))
+                .collect();
+            let given = if given.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", given.join(", "))
+            };
             format!(
-                "no prices for {region}: this build bundles prices for {} only. Price {region} from a file of your own with `--prices FILE`: the format of the bundled files (see `cost` in the README), with `region: {region}`",
-                self.region_names().join(", ")
+                "no prices for {region}: this build bundles prices for {} only{given}. Price {region} from a file of your own with `--prices FILE`: the format of the bundled files (see `cost` in the README), with `region: {region}`",
+                names(false).join(", ")
             )
         })
     }
