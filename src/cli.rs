@@ -103,6 +103,10 @@ pub struct CostArgs {
     /// Price the pipeline in every region that has a price file, as if deployed to all
     #[arg(long, conflicts_with = "region")]
     pub all_regions: bool,
+    /// Prices for one region from this file (the format of the bundled ones, `region:` naming
+    /// it): prices a region this build has no prices for, or replaces the bundled ones; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub prices: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

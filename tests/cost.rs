@@ -438,7 +438,7 @@ fn a_region_without_a_price_file_is_refused_by_name() {
     let yaml = MINIMAL.replace("[us-east-1]", "[ap-northeast-1]");
     let (code, _, err) = cost(&yaml, &[]);
     assert!(
-        code == 1 && err.contains("no price file for ap-northeast-1"),
+        code == 1 && err.contains("no prices for ap-northeast-1"),
         "{err}"
     );
 }

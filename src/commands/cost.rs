@@ -16,7 +16,10 @@ impl Report for cost::Report {
 
 pub fn run(ctx: &Context, args: &CostArgs) -> Result<Exit> {
     let config = ctx.config()?;
-    let book = PriceBook::load().map_err(|e| Error::Prices(format!("built-in {e}")))?;
+    let mut book = PriceBook::load().map_err(|e| Error::Prices(format!("built-in {e}")))?;
+    for file in &args.prices {
+        book.add_file(file)?;
+    }
     let regions = if args.all_regions {
         book.region_names()
             .into_iter()
@@ -30,11 +33,9 @@ pub fn run(ctx: &Context, args: &CostArgs) -> Result<Exit> {
         .iter()
         .map(|r| super::build(config, r))
         .collect::<Result<Vec<_>>>()?;
-    let mut scales = args.scale.clone();
-    scales.dedup();
     let options = cost::Options {
         free_tier: !args.no_free_tier,
-        scales,
+        scales: args.scale.clone(),
     };
     let report =
         cost::estimate(&config.cost, &pipelines, &book, &options).map_err(Error::Prices)?;

@@ -1,6 +1,7 @@
 //! `infrapipe cost`: a monthly estimate from first principles. `usage` derives what each
 //! region's pipeline uses from the model and the `cost:` assumptions, `prices` holds the embedded
-//! price files, `pricing` multiplies and applies the free tier, `report` shows the result.
+//! price files (and reads a user's, `--prices`), `pricing` multiplies and applies the free tier,
+//! `report` shows the result.
 
 pub mod prices;
 mod pricing;
@@ -18,7 +19,8 @@ use serde_json::json;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub free_tier: bool,
-    /// Multiples of the fleet to add as columns (empty: none).
+    /// Multiples of the fleet to add as columns (empty: none); one column for each distinct
+    /// multiple, in the order first given.
     pub scales: Vec<u32>,
 }
 
@@ -73,8 +75,14 @@ pub fn estimate(
         })
         .collect();
     let total: i64 = lines.iter().map(|l| l.monthly_cost_micros).sum();
-    let scale = options
-        .scales
+    // A multiple asked for twice is one column, where it was first asked for.
+    let mut multiples: Vec<u32> = Vec::new();
+    for &k in &options.scales {
+        if !multiples.contains(&k) {
+            multiples.push(k);
+        }
+    }
+    let scale = multiples
         .iter()
         .map(|&k| {
             let lines: Vec<ScaleLine> = at(k)
@@ -125,6 +133,7 @@ pub fn estimate(
                 region: r.region.clone(),
                 name: r.name.clone(),
                 checked: r.checked.clone(),
+                file: r.file.as_ref().map(|f| f.display().to_string()),
             })
             .collect(),
         scale,

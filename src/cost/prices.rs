@@ -1,8 +1,15 @@
 //! The price files under `prices/` (one a region, plus the account's free tier), embedded in the
-//! binary so that an installed `infrapipe` prices anywhere, and checked complete when loaded.
+//! binary and checked complete when loaded; a region without one is priced from a file the user
+//! supplies (`--prices FILE`), read and checked the same way, every problem at its line.
 
+use crate::config::tree::{self, Spot};
+use crate::config::{ConfigError, Diagnostic};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Largest price file read from disk: a complete one is about 10 KB.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The embedded price files, by region.
 const REGION_FILES: &[(&str, &str)] = &[
@@ -79,6 +86,14 @@ pub enum PriceKey {
 }
 
 impl PriceKey {
+    /// The key as a price file spells it (`lambda_requests`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| format!("{self:?}"))
+    }
+
     pub const ALL: [PriceKey; 26] = [
         Self::LambdaRequests,
         Self::LambdaArm64GbSeconds,
@@ -159,8 +174,16 @@ pub struct Price {
     pub source: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// False for a figure that could not be read on AWS's live page on the `checked` date: the
+    /// report marks every line priced with it.
+    #[serde(default = "yes")]
+    pub confirmed: bool,
     #[serde(default)]
     pub tiers: Vec<Tier>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,9 +253,99 @@ pub struct RegionPrices {
     pub checked: String,
     pub currency: String,
     pub prices: BTreeMap<PriceKey, Price>,
+    /// The file it was read from with `--prices`; None for a bundled file.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 impl RegionPrices {
+    /// Parses one region's price file and checks it complete and sane, reporting every problem
+    /// at its line; `file` only names the file in the messages.
+    pub fn parse(file: &Path, text: &str) -> Result<Self, ConfigError> {
+        let prices: RegionPrices = serde_yaml_ng::from_str(text).map_err(|e| {
+            let spot = e.location().map(|l| Spot {
+                line: l.line(),
+                column: l.column(),
+                width: 1,
+            });
+            let message = e.to_string();
+            // The location is shown as file:line:col already.
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_owned(),
+                None => message,
+            };
+            ConfigError::one(Diagnostic::at(file, text, spot, None, message, true))
+        })?;
+        // The text parsed as YAML above; the tree only locates the problems found below.
+        let root = tree::parse(text).ok();
+        let mut problems = Vec::new();
+        let mut problem = |path: String, message: String| {
+            let spot = root.as_ref().and_then(|r| r.locate(&path));
+            problems.push(Diagnostic::at(file, text, spot, Some(path), message, true));
+        };
+        if prices.currency != "USD" {
+            problem(
+                "currency".into(),
+                "must be USD: the report adds every region's prices in dollars".into(),
+            );
+        }
+        for key in PriceKey::ALL {
+            let name = key.name();
+            let Some(p) = prices.prices.get(&key) else {
+                problem(
+                    "prices".into(),
+                    format!(
+                        "has no price for `{name}`: a price file prices every item the report bills"
+                    ),
+                );
+                continue;
+            };
+            if !(p.usd.is_finite() && p.usd >= 0.0) {
+                problem(
+                    format!("prices.{name}.usd"),
+                    "must be a number of dollars, 0 or more".into(),
+                );
+            }
+            if !(p.per.is_finite() && p.per > 0.0) {
+                problem(
+                    format!("prices.{name}.per"),
+                    "must be a number of units greater than 0".into(),
+                );
+            }
+            if p.source.trim().is_empty() {
+                problem(
+                    format!("prices.{name}.source"),
+                    "must say where the price was read (a URL)".into(),
+                );
+            }
+            for (i, t) in p.tiers.iter().enumerate() {
+                if !(t.usd.is_finite() && t.usd >= 0.0) {
+                    problem(
+                        format!("prices.{name}.tiers[{i}].usd"),
+                        "must be a number of dollars, 0 or more".into(),
+                    );
+                }
+                let floor = if i == 0 { 0.0 } else { p.tiers[i - 1].from };
+                if !(t.from.is_finite() && t.from > floor) {
+                    problem(
+                        format!("prices.{name}.tiers[{i}].from"),
+                        format!(
+                            "must be more than {floor}: tiers start where the one before ends, in rising order"
+                        ),
+                    );
+                }
+            }
+        }
+        if problems.is_empty() {
+            return Ok(prices);
+        }
+        problems.sort_by_key(|d| (d.line.unwrap_or(usize::MAX), d.column));
+        Err(ConfigError {
+            file: file.to_owned(),
+            problems,
+        })
+    }
+
     pub fn get(&self, key: PriceKey) -> &Price {
         // `load` refuses a file that lacks a key, so every lookup succeeds.
         &self.prices[&key]
@@ -269,24 +382,9 @@ impl PriceBook {
         let mut regions = BTreeMap::new();
         for (region, text) in REGION_FILES {
             let file = format!("prices/{region}.yaml");
-            let prices: RegionPrices =
-                serde_yaml_ng::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+            let prices = RegionPrices::parse(Path::new(&file), text).map_err(|e| e.to_string())?;
             if prices.region != *region {
                 return Err(format!("{file}: says region {}", prices.region));
-            }
-            if prices.currency != "USD" {
-                return Err(format!("{file}: currency must be USD"));
-            }
-            for key in PriceKey::ALL {
-                let Some(p) = prices.prices.get(&key) else {
-                    return Err(format!("{file}: has no price for {key:?}"));
-                };
-                let tiers_rise = p.tiers.windows(2).any(|w| w[0].from >= w[1].from);
-                if !(p.usd >= 0.0 && p.per > 0.0) || tiers_rise || p.source.is_empty() {
-                    return Err(format!(
-                        "{file}: price {key:?} needs usd >= 0, per > 0, a source, and rising tiers"
-                    ));
-                }
             }
             regions.insert((*region).to_owned(), prices);
         }
@@ -303,6 +401,16 @@ impl PriceBook {
         Ok(Self { regions, free_tier })
     }
 
+    /// Adds (or replaces) the region a price file of the user's prices; the file is checked as
+    /// the bundled ones are, every problem at its line.
+    pub fn add_file(&mut self, path: &Path) -> Result<&RegionPrices, ConfigError> {
+        let text = read(path).map_err(|m| ConfigError::one(Diagnostic::file(path, m)))?;
+        let mut prices = RegionPrices::parse(path, &text)?;
+        prices.file = Some(path.to_owned());
+        let region = prices.region.clone();
+        Ok(self.regions.entry(region).insert_entry(prices).into_mut())
+    }
+
     /// Regions with a price file, sorted.
     pub fn region_names(&self) -> Vec<&str> {
         self.regions.keys().map(String::as_str).collect()
@@ -310,9 +418,27 @@ impl PriceBook {
 
     pub fn region(&self, region: &str) -> Result<&RegionPrices, String> {
         self.regions.get(region).ok_or_else(|| {
+            let names = |given: bool| -> Vec<&str> {
+                self.regions
+                    .values()
+                    .filter(|r| r.file.is_some() == given)
+                    .map(|r| r.region.as_str())
+                    .collect()
+            };
+            // A file given for another region is most often a typo in its `region:`: show it.
+            let given: Vec<String> = self
+                .regions
+                .values()
+                .filter_map(|r| Some(format!("{} prices {}", r.file.as_ref()?.display(), r.region)))
+                .collect();
+            let given = if given.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", given.join(", "))
+            };
             format!(
-                "no price file for {region}: prices exist for {} (add prices/{region}.yaml, or price another region with --region)",
-                self.region_names().join(", ")
+                "no prices for {region}: this build bundles prices for {} only{given}. Price {region} from a file of your own with `--prices FILE`: the format of the bundled files (see `cost` in the README), with `region: {region}`",
+                names(false).join(", ")
             )
         })
     }
@@ -323,6 +449,22 @@ impl PriceBook {
             .get(&pool)
             .map_or(0.0, |a| a.amount)
     }
+}
+
+/// A price file's text: a regular file (a FIFO or a device is refused before it is opened), at
+/// most `MAX_FILE_BYTES`, UTF-8.
+fn read(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the price file: {e}"))?;
+    if !meta.is_file() {
+        return Err("cannot read the price file: it is not a regular file".to_owned());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "the price file is {} bytes, more than the limit of {MAX_FILE_BYTES}; a complete one is about 10 KB",
+            meta.len()
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read the price file: {e}"))
 }
 
 #[cfg(test)]
@@ -336,6 +478,21 @@ mod tests {
     }
 
     #[test]
+    fn every_bundled_price_whose_note_says_not_confirmed_is_marked_unconfirmed() {
+        let book = PriceBook::load().unwrap_or_else(|e| panic!("{e}"));
+        let unmarked: Vec<String> = book
+            .regions
+            .values()
+            .flat_map(|r| r.prices.iter().map(move |(k, p)| (r, k, p)))
+            .filter(|(_, _, p)| {
+                p.note.as_deref().unwrap_or("").contains("not confirmed") == p.confirmed
+            })
+            .map(|(r, k, _)| format!("{} {}", r.region, k.name()))
+            .collect();
+        assert!(unmarked.is_empty(), "{unmarked:?}");
+    }
+
+    #[test]
     fn describe_shows_the_batch_the_price_buys() {
         let p = Price {
             usd: 0.2,
@@ -343,6 +500,7 @@ mod tests {
             unit: "requests".into(),
             source: "x".into(),
             note: None,
+            confirmed: true,
             tiers: vec![],
         };
         assert_eq!(p.describe(p.usd), "$0.20 per 1M requests");
@@ -356,6 +514,7 @@ mod tests {
             unit: "GB-months".into(),
             source: "x".into(),
             note: None,
+            confirmed: true,
             tiers: vec![],
         };
         assert_eq!(p.describe(p.usd), "$0.023 per GB-month");

@@ -25,6 +25,8 @@ pub struct Line {
     pub price_source: String,
     /// Exactly proportional to the fleet size.
     pub per_instance: bool,
+    /// False when the price could not be confirmed on AWS's live page (the price file says so).
+    pub confirmed: bool,
 }
 
 impl Line {
@@ -54,6 +56,7 @@ impl Line {
             price: price.describe(usd),
             price_source: price.source.clone(),
             per_instance,
+            confirmed: price.confirmed,
         }
     }
 
@@ -84,7 +87,16 @@ pub struct PriceFile {
     pub region: String,
     pub name: String,
     pub checked: String,
+    /// The file given with `--prices`; absent for the bundled prices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
+
+/// Follows the price of a line priced with an unconfirmed figure; the footnote explains it.
+const UNCONFIRMED: &str = "*";
+
+/// Under the table when a line is marked `UNCONFIRMED`.
+const UNCONFIRMED_NOTE: &str = "price not confirmed on AWS's live price page on the date the price file was checked; recheck before budgeting.";
 
 /// The report at one multiple of the fleet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -205,7 +217,10 @@ impl Report {
         let checked: Vec<String> = self
             .prices
             .iter()
-            .map(|p| format!("{} {}", p.region, p.checked))
+            .map(|p| match &p.file {
+                Some(file) => format!("{} {} from {file}", p.region, p.checked),
+                None => format!("{} {}", p.region, p.checked),
+            })
             .collect();
         format!(
             "Monthly cost of {} with {} instance{}, {}; USD list prices ({}).",
@@ -231,7 +246,7 @@ impl Report {
                     l.item.clone(),
                     quantity(l.quantity),
                     l.unit.clone(),
-                    l.price.clone(),
+                    marked_price(l),
                     money(l.monthly_cost_micros),
                 ]
             })
@@ -255,7 +270,7 @@ impl Report {
                 row[2].replace('|', "\\|"),
                 row[3],
                 row[4],
-                row[5],
+                row[5].replace(UNCONFIRMED, "\\*"),
                 quantity(l.free_quantity),
                 row[6]
             );
@@ -273,6 +288,9 @@ impl Report {
             "| **total** | | | | | | | **{}** |",
             money(self.total_monthly_cost_micros)
         );
+        if self.any_unconfirmed() {
+            let _ = writeln!(s, "\n\\{UNCONFIRMED} {UNCONFIRMED_NOTE}");
+        }
         if !self.scale.is_empty() {
             s.push_str("\n### Fleet scale\n\n| line |");
             for c in &self.scale {
@@ -313,6 +331,10 @@ impl Report {
         s
     }
 
+    fn any_unconfirmed(&self) -> bool {
+        self.lines.iter().any(|l| !l.confirmed)
+    }
+
     /// Each line's cost at every scale, by line, in first-seen order.
     fn scale_rows(&self) -> Vec<(String, Vec<i64>)> {
         let mut keys: Vec<String> = Vec::new();
@@ -340,6 +362,15 @@ impl Report {
             })
             .filter(|(_, costs): &(String, Vec<i64>)| costs.iter().any(|&c| c != 0))
             .collect()
+    }
+}
+
+/// The line's price, followed by the marker when it is not confirmed.
+fn marked_price(l: &Line) -> String {
+    if l.confirmed {
+        l.price.clone()
+    } else {
+        format!("{} {UNCONFIRMED}", l.price)
     }
 }
 
@@ -425,7 +456,7 @@ impl fmt::Display for Report {
                 format!("    {}", l.item),
                 quantity(l.quantity),
                 l.unit.clone(),
-                l.price.clone(),
+                marked_price(l),
                 if l.free_quantity > 0.0 {
                     quantity(l.free_quantity)
                 } else {
@@ -448,6 +479,9 @@ impl fmt::Display for Report {
         ]);
         let right = [false, true, false, false, true, true];
         f.write_str(&table(&rows, &right))?;
+        if self.any_unconfirmed() {
+            writeln!(f, "\n{UNCONFIRMED} {UNCONFIRMED_NOTE}")?;
+        }
 
         if !self.scale.is_empty() {
             writeln!(
