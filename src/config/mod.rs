@@ -63,7 +63,6 @@ pub struct Config {
     /// them; empty means any. Credentials of any other account are refused before anything
     /// happens.
     #[serde(default)]
-    #[schemars(extend("uniqueItems" = true))]
     pub allowed_account_ids: Vec<AccountId>,
     /// Usage assumptions of `infrapipe cost` (see `config::cost`).
     #[serde(default)]
