@@ -107,7 +107,7 @@ fn verb(a: Access) -> &'static str {
         Access::StartExecution => "start execution",
         Access::Invoke => "invoke",
         Access::PutObjects => "put objects",
-        Access::ReadObjects => "get objects",
+        Access::ReadPartitions | Access::ReadObjects => "get objects",
         Access::ListBucket => "list",
         Access::WriteObjects => "read and write objects",
         Access::QuarantineObjects => "quarantine poison lines",
@@ -381,7 +381,8 @@ impl Graph {
                 Access::DescribeInstances => (target, actor, "instances"),
                 Access::RunQueries => (actor, target, "queries"),
                 // Reads drawn by what triggers them: the bucket's notification, Athena's scans.
-                Access::ReadObjects
+                Access::ReadPartitions
+                | Access::ReadObjects
                 | Access::ListBucket
                 | Access::WriteObjects
                 // Poison lines put aside in the same bucket the trigger reads: no new flow.

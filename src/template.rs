@@ -110,7 +110,7 @@ pub fn render(p: &Pipeline) -> Value {
     }
     analytics(p, &mut add);
     for role in &p.roles {
-        add(role.logical_id, iam_role(role));
+        add(role.logical_id, iam_role(role, &p.names));
     }
 
     json!({
@@ -578,14 +578,21 @@ fn statement(s: &Statement) -> Value {
     v
 }
 
-fn iam_role(role: &Role) -> Value {
+fn iam_role(role: &Role, names: &Names) -> Value {
     let trust = match role.actor.service_principal() {
-        Some(service) => json!({
-            "Effect": "Allow",
-            "Principal": { "Service": service },
-            "Action": "sts:AssumeRole",
-            "Condition": { "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") } },
-        }),
+        Some(service) => {
+            let mut condition =
+                json!({ "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") } });
+            if let Some(source) = role.actor.trust_source_arn(names) {
+                condition["ArnLike"] = json!({ "aws:SourceArn": sub(&source) });
+            }
+            json!({
+                "Effect": "Allow",
+                "Principal": { "Service": service },
+                "Action": "sts:AssumeRole",
+                "Condition": condition,
+            })
+        }
         None => json!({
             "Effect": "Allow",
             "Principal": { "AWS": role.principals },

@@ -185,3 +185,271 @@ fn log_processor_may_write_only_its_table() {
         json!([{ "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/infra-monitoring-prod-metrics" }])
     );
 }
+
+/// Who needs an action: a boto3 call in a handler (checked against its source) or a service
+/// acting with the role.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    /// The handler file (from the repository root) and the boto3 method it calls.
+    Handler(&'static str, &'static str),
+    Service(&'static str),
+}
+
+const COLLECTOR: &str = "lambdas/collector/handler.py";
+const PROCESSOR: &str = "lambdas/log_processor/handler.py";
+const LAMBDA_LOGS: Need = Need::Service("Lambda writes the function's logs with its role");
+const VENDED_LOGS: Need =
+    Need::Service("Step Functions delivers the execution logs (vended logs) with its role");
+const ATHENA_CALLER: Need =
+    Need::Service("people and dashboards call Athena, which acts with the caller's credentials");
+
+/// Every (role, action) the templates may grant, and why. One row per action and role.
+fn needs() -> Vec<(&'static str, &'static str, Need)> {
+    use Need::*;
+    let mut rows = vec![
+        (
+            "SchedulerRole",
+            "states:StartExecution",
+            Service("EventBridge Scheduler starts the state machine, its target"),
+        ),
+        (
+            "SchedulerRole",
+            "sqs:SendMessage",
+            Service("EventBridge Scheduler sends an undeliverable start to its dead-letter queue"),
+        ),
+        (
+            "StateMachineRole",
+            "lambda:InvokeFunction",
+            Service("Step Functions invokes the collector"),
+        ),
+        (
+            "CollectorRole",
+            "s3:PutObject",
+            Handler(COLLECTOR, "put_object"),
+        ),
+        (
+            "CollectorRole",
+            "cloudwatch:PutMetricData",
+            Handler(COLLECTOR, "put_metric_data"),
+        ),
+        (
+            "CollectorRole",
+            "ec2:DescribeInstances",
+            Handler(COLLECTOR, "describe_instances"),
+        ),
+        (
+            "CollectorRole",
+            "cloudwatch:GetMetricData",
+            Handler(COLLECTOR, "get_metric_data"),
+        ),
+        ("CollectorRole", "logs:CreateLogStream", LAMBDA_LOGS),
+        ("CollectorRole", "logs:PutLogEvents", LAMBDA_LOGS),
+        (
+            "LogProcessorRole",
+            "s3:GetObject",
+            Handler(PROCESSOR, "get_object"),
+        ),
+        (
+            "LogProcessorRole",
+            "s3:PutObject",
+            Handler(PROCESSOR, "put_object"),
+        ),
+        (
+            "LogProcessorRole",
+            "s3:DeleteObject",
+            Handler(PROCESSOR, "delete_object"),
+        ),
+        (
+            "LogProcessorRole",
+            "dynamodb:BatchWriteItem",
+            Handler(PROCESSOR, "batch_write_item"),
+        ),
+        (
+            "LogProcessorRole",
+            "cloudwatch:PutMetricData",
+            Handler(PROCESSOR, "put_metric_data"),
+        ),
+        (
+            "LogProcessorRole",
+            "sqs:SendMessage",
+            Service(
+                "Lambda sends an event that failed every retry to the function's dead-letter queue",
+            ),
+        ),
+        ("LogProcessorRole", "logs:CreateLogStream", LAMBDA_LOGS),
+        ("LogProcessorRole", "logs:PutLogEvents", LAMBDA_LOGS),
+        (
+            "AnalyticsQueryRole",
+            "athena:StartQueryExecution",
+            ATHENA_CALLER,
+        ),
+        (
+            "AnalyticsQueryRole",
+            "athena:GetQueryExecution",
+            ATHENA_CALLER,
+        ),
+        (
+            "AnalyticsQueryRole",
+            "athena:GetQueryResults",
+            ATHENA_CALLER,
+        ),
+        (
+            "AnalyticsQueryRole",
+            "athena:StopQueryExecution",
+            ATHENA_CALLER,
+        ),
+        ("AnalyticsQueryRole", "athena:GetWorkGroup", ATHENA_CALLER),
+        (
+            "AnalyticsQueryRole",
+            "glue:GetDatabase",
+            Service("Athena reads the Glue database with the caller's credentials"),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "glue:GetTable",
+            Service("Athena reads the Glue table with the caller's credentials"),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "glue:GetPartitions",
+            Service("Athena reads the table's partitions with the caller's credentials"),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "s3:ListBucket",
+            Service("Athena lists the data and the results with the caller's credentials"),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "s3:GetBucketLocation",
+            Service("Athena finds the buckets' region with the caller's credentials"),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "s3:GetObject",
+            Service("Athena reads the data and the query results with the caller's credentials"),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "s3:PutObject",
+            Service("Athena writes the query results with the caller's credentials"),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "s3:AbortMultipartUpload",
+            Service("Athena abandons a failed upload of large results"),
+        ),
+    ];
+    rows.extend(
+        LOG_DELIVERY_ACTIONS
+            .iter()
+            .map(|a| ("StateMachineRole", *a, VENDED_LOGS)),
+    );
+    rows
+}
+
+/// Every (role, action) granted by the policies of both templates.
+fn granted() -> std::collections::BTreeSet<(String, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    for t in templates() {
+        for (id, role) in of_type(&t, "AWS::IAM::Role") {
+            for s in statements(role) {
+                for a in as_list(&s["Action"]) {
+                    out.insert((id.clone(), a.as_str().unwrap_or_default().to_owned()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_granted_action_has_a_caller_in_the_table() {
+    let table: Vec<(String, String)> = needs()
+        .iter()
+        .map(|(r, a, _)| ((*r).to_owned(), (*a).to_owned()))
+        .collect();
+    let nobody: Vec<_> = granted()
+        .into_iter()
+        .filter(|g| !table.contains(g))
+        .collect();
+    assert!(
+        nobody.is_empty(),
+        "granted but called by nobody: {nobody:?}"
+    );
+}
+
+#[test]
+fn every_table_entry_is_still_granted_by_some_policy() {
+    let granted = granted();
+    let stale: Vec<_> = needs()
+        .into_iter()
+        .filter(|(r, a, _)| !granted.contains(&((*r).to_owned(), (*a).to_owned())))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "in the table but granted by no policy: {stale:?}"
+    );
+}
+
+#[test]
+fn every_handler_call_in_the_table_appears_in_its_handler_source() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (role, action, need) in needs() {
+        let (file, call) = match need {
+            Need::Handler(file, call) => (file, call),
+            Need::Service(why) => {
+                assert!(!why.trim().is_empty(), "{role} {action}: say who needs it");
+                continue;
+            }
+        };
+        let source = std::fs::read_to_string(root.join(file)).expect("handler source");
+        // A direct call, or a paginator named by the operation.
+        let called =
+            source.contains(&format!(".{call}(")) || source.contains(&format!("\"{call}\""));
+        assert!(called, "{role} {action}: {file} never calls {call}");
+    }
+}
+
+#[test]
+fn the_log_processor_reads_only_the_partitions_and_its_quarantine() {
+    let t = example();
+    let reads: Vec<Value> = statements(resource(&t, "LogProcessorRole"))
+        .into_iter()
+        .filter(|s| as_list(&s["Action"]).contains(&json!("s3:GetObject")))
+        .flat_map(|s| as_list(&s["Resource"]))
+        .collect();
+    let raw =
+        "arn:${AWS::Partition}:s3:::infra-monitoring-prod-raw-${AWS::AccountId}-${AWS::Region}";
+    assert_eq!(
+        reads,
+        [
+            json!({ "Fn::Sub": format!("{raw}/year=*") }),
+            json!({ "Fn::Sub": format!("{raw}/quarantine/*") }),
+        ]
+    );
+}
+
+#[test]
+fn step_functions_and_scheduler_trust_policies_pin_the_source_arn_they_send() {
+    let t = example();
+    let want = [
+        (
+            "StateMachineRole",
+            "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:infra-monitoring-prod-collection",
+        ),
+        // Scheduler sends its schedule group's ARN, never one schedule's.
+        (
+            "SchedulerRole",
+            "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/default",
+        ),
+    ];
+    for (id, arn) in want {
+        let trust = &resource(&t, id)["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+        assert_eq!(
+            trust["Condition"]["ArnLike"]["aws:SourceArn"],
+            json!({ "Fn::Sub": arn }),
+            "{id}"
+        );
+    }
+}

@@ -119,6 +119,12 @@ const SAMPLES: &[&str] = &[
     "cost: {instances: 0}",
     "cost: {retries_per_run: 0.5}",
     "tags: {project: x}",
+    "allowed_account_ids: ['123456789012', '012345678901']",
+    "allowed_account_ids: ['123456789012', '123456789012']",
+    "allowed_account_ids: []",
+    "allowed_account_ids: ['12345678901']",
+    "allowed_account_ids: ['12345678901a']",
+    "allowed_account_ids: [123456789012]",
 ];
 
 fn with(line: &str) -> String {

@@ -3,7 +3,6 @@
 use super::context::Context;
 use super::terminal::Terminal;
 use super::ui;
-use crate::aws::Aws;
 use crate::cli::ApplyArgs;
 use crate::deploy::applied::ApplyReport;
 use crate::deploy::apply::{self, Request};
@@ -39,9 +38,10 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
         tags: apply::stack_tags(&config.tags, &names),
         endpoint_url: ctx.global.endpoint_url.as_deref(),
     };
+    let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;
+    let rt = ctx.runtime()?;
     let mut term = Terminal::new(ctx, args.yes, "applying");
-    let result = ctx.runtime()?.block_on(async {
-        let aws = Aws::connect(&ctx.aws, region.as_str()).await;
+    let result = rt.block_on(async {
         let outcome = tokio::select! {
             r = apply::apply(&aws, &req, &mut term) => r,
             _ = tokio::signal::ctrl_c() => return None,

@@ -2,7 +2,6 @@
 
 use super::context::Context;
 use super::terminal::Terminal;
-use crate::aws::Aws;
 use crate::cli::DestroyArgs;
 use crate::deploy::destroy::{self, Request};
 use crate::error::{Exit, Result};
@@ -19,11 +18,11 @@ pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<Exit> {
         purge_data: args.purge_data,
         config_path: &ctx.global.config,
     };
+    let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;
+    let rt = ctx.runtime()?;
     let mut term = Terminal::new(ctx, args.yes, "destroying");
-    let report = ctx.runtime()?.block_on(async {
-        let aws = Aws::connect(&ctx.aws, region.as_str()).await;
-        destroy::destroy(&aws, &req, &mut term, tokio::signal::ctrl_c()).await
-    });
+    let report = rt
+        .block_on(async { destroy::destroy(&aws, &req, &mut term, tokio::signal::ctrl_c()).await });
     term.finish();
     ctx.report(&report?)
 }

@@ -100,3 +100,21 @@ where
     }
     results
 }
+
+/// Before any change (apply, destroy, rollout): connects to the first of `regions`, refuses an
+/// account the config's `allowed_account_ids` does not list, and says on stderr (so that
+/// `--json` stays one document on stdout) which account and regions are about to change.
+pub fn changing(ctx: &Context, config: &Config, regions: &[Region]) -> Result<crate::aws::Aws> {
+    let Some(first) = regions.first() else {
+        return Err(Error::Usage("no region to change".into()));
+    };
+    let rt = ctx.runtime()?;
+    let aws = rt.block_on(crate::aws::Aws::connect(&ctx.aws, first.as_str()));
+    let target = rt.block_on(crate::deploy::account::target(
+        &aws,
+        &config.allowed_account_ids,
+        regions.iter().map(Region::to_string).collect(),
+    ))?;
+    writeln!(ctx.console.err(), "{target}")?;
+    Ok(aws)
+}

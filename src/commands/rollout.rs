@@ -116,6 +116,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         endpoint_url: ctx.global.endpoint_url.as_deref(),
     };
     let rt = ctx.runtime()?;
+    super::changing(ctx, config, &regions)?;
     // Every region planned first, concurrently, for the one prompt.
     let preview = rt.block_on(rollout::preview(&plan, &templates));
     if !ctx.json() {

@@ -59,6 +59,11 @@ pub struct Config {
     /// CloudFormation termination protection on the stack (destroy then refuses).
     #[serde(default)]
     pub termination_protection: bool,
+    /// The AWS accounts apply, destroy and rollout may change, as Terraform's AWS provider has
+    /// them; empty means any. Credentials of any other account are refused before anything
+    /// happens.
+    #[serde(default)]
+    pub allowed_account_ids: Vec<AccountId>,
     /// Usage assumptions of `infrapipe cost` (see `config::cost`).
     #[serde(default)]
     pub cost: CostAssumptions,

@@ -130,6 +130,21 @@ impl JsonSchema for InstanceId {
     }
 }
 
+impl JsonSchema for AccountId {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "AccountId".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        pattern(
+            "^[0-9]{12}$",
+            "An AWS account id: 12 digits, in quotes (a bare number loses a leading zero)",
+        )
+    }
+}
+
 impl JsonSchema for PrincipalArn {
     fn inline_schema() -> bool {
         true

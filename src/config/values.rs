@@ -391,6 +391,59 @@ impl From<InstanceId> for String {
     }
 }
 
+/// An AWS account id: exactly 12 decimal digits, kept as text (a leading zero is part of it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "AccountIdText", into = "String")]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(format!(
+                "must be an AWS account id: exactly 12 digits (got {s:?})"
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What YAML gives for an account id: text, or a number when it was written without quotes.
+/// A number is refused with its own message, because YAML has already lost any leading zero.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AccountIdText {
+    Text(String),
+    Number(u64),
+}
+
+impl TryFrom<AccountIdText> for AccountId {
+    type Error = String;
+    fn try_from(v: AccountIdText) -> Result<Self, String> {
+        match v {
+            AccountIdText::Text(s) => Self::parse(&s),
+            AccountIdText::Number(n) => Err(format!(
+                "must be an AWS account id in quotes (\"{n:012}\"?): as a bare number YAML drops a leading zero"
+            )),
+        }
+    }
+}
+
+impl From<AccountId> for String {
+    fn from(a: AccountId) -> String {
+        a.0
+    }
+}
+
 /// An IAM principal ARN allowed to assume the analytics query role (account root, role or user).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

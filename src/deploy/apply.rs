@@ -49,6 +49,10 @@ pub enum Refusal {
         "the plan was made with other bundled Lambda code ({key}); make a new plan with this infrapipe"
     )]
     OtherCode { key: String },
+    #[error(
+        "these credentials are for AWS account {account}, which allowed_account_ids ({allowed}) does not list; nothing was changed"
+    )]
+    OtherAccount { account: String, allowed: String },
 }
 
 /// The stack policy: replacing or deleting the data resources needs --allow-data-loss.

@@ -2,6 +2,7 @@
 //! the bundled code, apply through change sets, rollout in waves, destroy, a run on demand, and
 //! waiting on CloudFormation; each flow returns its typed report.
 
+pub mod account;
 pub mod applied;
 pub mod apply;
 pub mod assets;

@@ -45,6 +45,19 @@ impl Actor {
             Actor::Analyst => None,
         }
     }
+
+    /// The `aws:SourceArn` the service sends when it assumes this actor's role, pinned in the
+    /// trust policy beside `aws:SourceAccount` so that no other resource of the account can
+    /// lend the role out. Step Functions sends the state machine's ARN; EventBridge Scheduler
+    /// sends the schedule group's (its documentation says not to name one schedule). Lambda's
+    /// execution roles have none: Lambda sends no source ARN when it assumes them.
+    pub fn trust_source_arn(self, names: &Names) -> Option<Sub> {
+        match self {
+            Actor::StateMachine => Some(names.state_machine_arn()),
+            Actor::Scheduler => Some(names.schedule_group_arn()),
+            Actor::Collector | Actor::LogProcessor | Actor::Analyst => None,
+        }
+    }
 }
 
 /// A resource (or external service surface) an actor touches.
@@ -76,6 +89,9 @@ pub enum Access {
     StartExecution,
     Invoke,
     PutObjects,
+    /// Read the partitioned data (`year=*`), as the log processor does with each new file.
+    ReadPartitions,
+    /// Read every object of the bucket, as Athena does for people who query.
     ReadObjects,
     ListBucket,
     WriteObjects,
@@ -160,6 +176,11 @@ impl Edge {
                 one(Names::objects_arn(bucket(self.to, names), "year=*")),
                 Condition::new(),
             ),
+            ReadPartitions => (
+                vec!["s3:GetObject"],
+                one(Names::objects_arn(bucket(self.to, names), "year=*")),
+                Condition::new(),
+            ),
             ReadObjects => (
                 vec!["s3:GetObject"],
                 one(Names::objects_arn(bucket(self.to, names), "*")),
@@ -184,7 +205,7 @@ impl Edge {
                 Condition::new(),
             ),
             WriteItems => (
-                vec!["dynamodb:BatchWriteItem", "dynamodb:PutItem"],
+                vec!["dynamodb:BatchWriteItem"],
                 one(arn(self.to)),
                 Condition::new(),
             ),

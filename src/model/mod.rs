@@ -358,7 +358,7 @@ pub fn edges(config: &Config) -> Vec<Edge> {
         e(Actor::Collector, Node::RawBucket, PutObjects),
         e(Actor::Collector, Node::Metrics, PutMetrics),
         e(Actor::Collector, Node::CollectorLogGroup, WriteLogs),
-        e(Actor::LogProcessor, Node::RawBucket, ReadObjects),
+        e(Actor::LogProcessor, Node::RawBucket, ReadPartitions),
         e(Actor::LogProcessor, Node::RawBucket, QuarantineObjects),
         e(Actor::LogProcessor, Node::Table, WriteItems),
         e(Actor::LogProcessor, Node::ProcessorDlq, SendMessages),

@@ -168,6 +168,15 @@ impl Names {
         ))
     }
 
+    /// The schedule group's ARN: what EventBridge Scheduler sends as `aws:SourceArn` when it
+    /// assumes a schedule's role (its documentation: a group, never one schedule).
+    pub fn schedule_group_arn(&self) -> Sub {
+        Sub::new(format!(
+            "{ARN}:scheduler:{REGION_ACCOUNT}:schedule-group/{}",
+            self.schedule_group
+        ))
+    }
+
     pub fn alarm_arns() -> Sub {
         Sub::new(format!("{ARN}:cloudwatch:{REGION_ACCOUNT}:alarm:*"))
     }
