@@ -24,6 +24,9 @@ fn infrapipe(args: &[&str], files: &[(&str, &str)], env: &[(&str, &str)]) -> (i3
         .env("HOME", dir.path())
         .env("AWS_CONFIG_FILE", "aws-config")
         .env("AWS_SHARED_CREDENTIALS_FILE", "aws-credentials")
+        // The instance metadata address is not loopback: never asked.
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
         .envs(env.iter().copied())
         .output()
         .expect("run infrapipe");
@@ -87,4 +90,51 @@ fn a_dead_endpoint_is_one_plain_line_that_says_it_is_unreachable() {
     );
     assert_eq!(code, 1, "{err}");
     insta::assert_snapshot!("dead_endpoint", err);
+}
+
+#[test]
+fn a_named_profile_wins_over_environment_keys() {
+    let files = [
+        ("aws-config", "[profile prod]\nregion = us-east-1\n"),
+        (
+            "aws-credentials",
+            "[prod]\naws_access_key_id = PROFILEKEY\naws_secret_access_key = s\n",
+        ),
+    ];
+    let (code, err) = infrapipe(
+        &[
+            "-v",
+            "--profile",
+            "prod",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "plan",
+        ],
+        &files,
+        &KEYS,
+    );
+    assert_eq!(code, 1, "{err}");
+    // The SDK logs the credentials it loaded (the secret redacted) at -v.
+    assert!(
+        err.contains("access_key_id: \"PROFILEKEY\"")
+            && !err.contains("access_key_id: \"testing\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn verbose_tells_the_config_the_credentials_and_the_step() {
+    let (_, err) = infrapipe(
+        &["-v", "--endpoint-url", "http://127.0.0.1:1", "plan"],
+        &[],
+        &KEYS,
+    );
+    for told in [
+        "config read",
+        "every AWS call goes to http://127.0.0.1:1",
+        "credentials from the SDK's default chain",
+        "reading the deployed stack (cloudformation:DescribeStacks, GetTemplate)",
+    ] {
+        assert!(err.contains(told), "-v does not say {told:?}:\n{err}");
+    }
 }
