@@ -113,6 +113,9 @@ pub enum Error {
     Package(std::io::Error),
     #[error("{0}")]
     Aws(#[from] crate::aws::AwsError),
+    /// An AWS setting (profile, endpoint URL) refused before any request.
+    #[error("{0}")]
+    Environment(#[from] crate::aws::EnvError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("cannot write to the terminal: {0}")]

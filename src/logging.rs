@@ -3,12 +3,14 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// The filter for a verbosity: `-v` infrapipe's own debug logs and where credentials came from;
-/// `-vv` also every SDK call, attempt and retry with its AWS request id.
+/// The filter for a verbosity. `-v` tells the story at `info`: the config read, the endpoint and
+/// where credentials come from, the account, each step with the API calls it makes, and what each
+/// wait waits for. `-vv` adds infrapipe's `debug` details and every SDK call, attempt and retry
+/// with its AWS request id.
 pub fn directives(verbosity: u8) -> &'static str {
     match verbosity {
         0 => "warn",
-        1 => "warn,infrapipe=debug,aws_config=info",
+        1 => "warn,infrapipe=info,aws_config=info",
         _ => {
             "warn,infrapipe=debug,aws_config=debug,aws_sdk=debug,aws_smithy_runtime=debug,aws_runtime=debug"
         }
@@ -26,4 +28,23 @@ pub fn init(verbosity: u8, color: bool) {
         .with_writer(std::io::stderr)
         .with_ansi(color)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::directives;
+
+    #[test]
+    fn one_v_shows_infrapipe_steps_and_not_each_sdk_request() {
+        let v = directives(1);
+        assert!(
+            v.contains("infrapipe=info") && !v.contains("aws_smithy_runtime"),
+            "{v}"
+        );
+    }
+
+    #[test]
+    fn two_v_show_each_sdk_request() {
+        assert!(directives(2).contains("aws_smithy_runtime=debug"));
+    }
 }

@@ -206,8 +206,8 @@ fn verbose_logs_go_to_stderr_only() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     one_document(&o.stdout).expect("stdout stays one document");
     assert!(
-        o.stderr.contains("DEBUG"),
-        "no debug log on stderr: {}",
+        o.stderr.contains("INFO"),
+        "no -v log on stderr: {}",
         o.stderr
     );
 }
@@ -305,7 +305,7 @@ fn logs_on_a_terminal_are_coloured() {
 fn no_color_turns_colour_off_on_a_terminal() {
     let args = format!("-v validate -c {}", common::EXAMPLE);
     let printed = on_a_terminal(&args, &[("NO_COLOR", "1")]);
-    assert!(printed.contains("DEBUG"), "{printed}");
+    assert!(printed.contains("INFO"), "{printed}");
     assert!(!printed.contains('\u{1b}'), "{printed}");
 }
 
@@ -313,6 +313,6 @@ fn no_color_turns_colour_off_on_a_terminal() {
 fn the_no_color_flag_turns_colour_off_on_a_terminal() {
     let args = format!("--no-color -v validate -c {}", common::EXAMPLE);
     let printed = on_a_terminal(&args, &[]);
-    assert!(printed.contains("DEBUG"), "{printed}");
+    assert!(printed.contains("INFO"), "{printed}");
     assert!(!printed.contains('\u{1b}'), "{printed}");
 }

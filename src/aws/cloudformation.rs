@@ -421,6 +421,10 @@ async fn wait_for_change_set(
 ) -> Result<Option<Vec<ChangeSetEntry>>, AwsError> {
     let cf = aws.cloudformation();
     let mut delay = std::time::Duration::from_millis(200);
+    tracing::info!(
+        change_set = id,
+        "waiting for CloudFormation to compute the change set (cloudformation:DescribeChangeSet)"
+    );
     for _ in 0..60 {
         let d = cf
             .describe_change_set()

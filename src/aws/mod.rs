@@ -8,6 +8,7 @@ pub mod alarms;
 pub mod backoff;
 pub mod cloudformation;
 pub mod dynamodb;
+pub mod environment;
 pub mod executions;
 pub mod s3;
 pub mod schedules;
@@ -15,10 +16,13 @@ pub mod sns;
 pub mod sts;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+pub use environment::EnvError;
 use std::fmt;
+use std::time::Duration;
 
 /// How to reach AWS: the SDK's own credential chain, optionally a profile and an endpoint
 /// override (a local emulator).
@@ -26,6 +30,42 @@ use std::fmt;
 pub struct Options {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+}
+
+impl Options {
+    /// Checks what can be checked without a request: the endpoint URL has its scheme and a named
+    /// profile is defined. Commands that call AWS run this once, before their first call.
+    pub fn check(&self) -> Result<(), EnvError> {
+        if let Some(url) = &self.endpoint_url {
+            environment::check_endpoint(url)?;
+            tracing::info!(endpoint = %url, "every AWS call goes to {url}");
+        }
+        match &self.profile {
+            Some(p) => environment::check_profile(p)?,
+            None => tracing::info!(
+                "credentials from the SDK's default chain (environment, shared files, SSO, instance role)"
+            ),
+        }
+        Ok(())
+    }
+}
+
+/// How long a call may take. A dead endpoint fails after the connect timeout instead of hanging;
+/// the read timeout is the AWS CLI's (60 s); no operation timeout, as uploads and waits are
+/// bounded by their own loops.
+pub fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(60))
+        .build()
+}
+
+/// Retries: adaptive (it backs off on throttling, "Rate exceeded", across all calls), five
+/// attempts, starting at 200 ms so a refused connection is reported within a few seconds.
+pub fn retries() -> RetryConfig {
+    RetryConfig::adaptive()
+        .with_max_attempts(5)
+        .with_initial_backoff(Duration::from_millis(200))
 }
 
 /// Clients given instead of the ones built from the configuration (tests hand in the SDK's mock
@@ -50,14 +90,24 @@ pub struct Aws {
 }
 
 impl Aws {
-    /// Loads the SDK configuration for `region` (no network call happens here).
+    /// Loads the SDK configuration for `region` (no network call happens here). This is the one
+    /// place the SDK's configuration is built; `Options::check` is what may refuse it.
     pub async fn connect(options: &Options, region: &str) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
-            // Adaptive retry backs off on throttling ("Rate exceeded") across all calls.
-            .retry_config(RetryConfig::adaptive().with_max_attempts(5));
+            .retry_config(retries())
+            .timeout_config(timeouts());
         if let Some(p) = &options.profile {
-            loader = loader.profile_name(p);
+            // A named profile wins over AWS_ACCESS_KEY_ID, as with the AWS CLI: the default chain
+            // would read the environment first and silently use another account.
+            let creds = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(
+                    &aws_config::provider_config::ProviderConfig::default()
+                        .with_region(Some(Region::new(region.to_owned()))),
+                )
+                .profile_name(p)
+                .build();
+            loader = loader.profile_name(p).credentials_provider(creds);
         }
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -194,7 +244,7 @@ impl AwsError {
         let detail = match (err.code(), err.message()) {
             (Some(c), Some(m)) => format!("{c}: {m}"),
             (Some(c), None) => c.to_owned(),
-            _ => chain(err),
+            _ => plain(&chain(err)),
         };
         let message = match hint(code.as_deref(), &detail) {
             Some(h) => format!("{detail} ({h})"),
@@ -231,6 +281,43 @@ pub fn chain(err: &dyn std::error::Error) -> String {
     }
 }
 
+/// The SDK's wrapper names ("dispatch failure", "io error", "client error (Connect)") say where in
+/// the SDK an error arose, not what happened: a failure to reach the endpoint is said in words and
+/// its real cause (refused, timed out, no such host) kept.
+fn plain(detail: &str) -> String {
+    const WRAPPERS: [&str; 6] = [
+        "dispatch failure",
+        "io error",
+        "other",
+        "timeout",
+        "client error (Connect)",
+        "client error (SendRequest)",
+    ];
+    if detail.contains("no credentials found in chain") {
+        // The chain lists each provider it tried on a line of its own: keep their names.
+        let tried: Vec<&str> = detail
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.trim().split(':').next())
+            .filter(|n| !n.is_empty())
+            .collect();
+        return format!("no credentials found (tried {})", tried.join(", "));
+    }
+    let parts: Vec<&str> = detail.split(": ").collect();
+    if parts.first() != Some(&"dispatch failure") {
+        return detail.to_owned();
+    }
+    let cause: Vec<&str> = parts
+        .into_iter()
+        .filter(|p| !WRAPPERS.contains(p))
+        .collect();
+    if cause.is_empty() {
+        "cannot connect to the endpoint".to_owned()
+    } else {
+        format!("cannot connect to the endpoint: {}", cause.join(": "))
+    }
+}
+
 fn hint(code: Option<&str>, detail: &str) -> Option<&'static str> {
     match code {
         Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => {
@@ -245,6 +332,7 @@ fn hint(code: Option<&str>, detail: &str) -> Option<&'static str> {
             )
         }
         _ if detail.contains("no providers in chain provided credentials")
+            || detail.starts_with("no credentials found")
             || detail.contains("loading credentials")
             || detail.contains("failed to load credentials")
             || detail.contains("the credential provider was not enabled") =>
@@ -253,11 +341,71 @@ fn hint(code: Option<&str>, detail: &str) -> Option<&'static str> {
                 "no AWS credentials found: set AWS_PROFILE or --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
             )
         }
-        _ if detail.contains("dispatch failure") || detail.contains("error trying to connect") => {
+        _ if detail.starts_with("cannot connect to the endpoint")
+            || detail.contains("error trying to connect") =>
+        {
             Some(
-                "could not reach the AWS endpoint: check the network, the region and --endpoint-url",
+                "nothing answered at the AWS endpoint: check the network, the region and --endpoint-url",
             )
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_connection_is_said_without_the_sdk_wrappers() {
+        let detail = "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(
+            plain(detail),
+            "cannot connect to the endpoint: tcp connect error: Connection refused (os error 111)"
+        );
+    }
+
+    #[test]
+    fn missing_credentials_are_one_line_naming_the_providers_tried() {
+        let detail = "dispatch failure: other: the credential provider was not enabled: no credentials found in chain. Attempted:\n  Environment: not set\n  Profile: the credential provider was not enabled";
+        assert_eq!(
+            plain(detail),
+            "no credentials found (tried Environment, Profile)"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_endpoint_is_not_hinted_as_a_credentials_problem() {
+        let h = hint(None, "cannot connect to the endpoint: dns error").unwrap_or_default();
+        assert!(
+            h.contains("nothing answered") && !h.contains("credentials"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn a_dead_endpoint_is_given_up_after_three_seconds_and_a_silent_one_after_sixty() {
+        let t = timeouts();
+        assert_eq!(
+            (t.connect_timeout(), t.read_timeout(), t.operation_timeout()),
+            (
+                Some(Duration::from_secs(3)),
+                Some(Duration::from_secs(60)),
+                None
+            )
+        );
+    }
+
+    #[test]
+    fn retries_are_adaptive_five_attempts_from_200_ms() {
+        let r = retries();
+        assert_eq!(
+            (r.mode(), r.max_attempts(), r.initial_backoff()),
+            (
+                aws_config::retry::RetryMode::Adaptive,
+                5,
+                Duration::from_millis(200)
+            )
+        );
     }
 }

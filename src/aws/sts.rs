@@ -10,6 +10,14 @@ pub async fn account_id(aws: &Aws) -> Result<String, AwsError> {
             &e,
         )
     })?;
+    if let Some(account) = out.account() {
+        tracing::info!(
+            account,
+            arn = out.arn().unwrap_or_default(),
+            region = %aws.region,
+            "credentials are for account {account}"
+        );
+    }
     out.account().map(str::to_owned).ok_or_else(|| AwsError {
         doing: "finding the AWS account".into(),
         region: aws.region.clone(),

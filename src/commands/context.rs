@@ -40,17 +40,21 @@ impl<'a, 'b> Context<'a, 'b> {
             return Ok(c);
         }
         let (loaded, warnings) = Config::load_with_warnings(&self.global.config)?;
+        tracing::info!(path = %self.global.config.display(), "config read");
         for warning in &warnings {
             writeln!(self.console.err(), "warning: {warning}")?;
         }
         Ok(self.config.get_or_init(|| loaded))
     }
 
-    /// The runtime for the commands that call AWS, started once.
+    /// The runtime for the commands that call AWS, started once. Only they ask for it, so this
+    /// is where their AWS settings are checked, once and before any request (a validate or
+    /// synth never trips on an AWS_PROFILE it does not use).
     pub fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
         if let Some(rt) = self.runtime.get() {
             return Ok(rt);
         }
+        self.aws.check()?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

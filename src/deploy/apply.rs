@@ -274,6 +274,7 @@ pub async fn apply<U: Ui + ?Sized>(
     req: &Request<'_>,
     ui: &mut U,
 ) -> Result<Outcome, ApplyError> {
+    tracing::info!(stack = req.stack, region = %aws.region, "reading the deployed stack (cloudformation:DescribeStacks, GetTemplate)");
     let mut deployed = cloudformation::deployed(aws, req.stack).await?;
     if let Some(d) = deployed
         .as_ref()
@@ -299,6 +300,10 @@ pub async fn apply<U: Ui + ?Sized>(
         req.template,
     );
     check_data_loss(&plan, req.allow_data_loss)?;
+    tracing::info!(
+        changes = plan.changes.len(),
+        "publishing the Lambda code (sts:GetCallerIdentity, s3:HeadBucket, HeadObject, PutObject)"
+    );
     let uploaded = super::assets::publish(aws, req.names).await?;
     ui.published(&uploaded);
     if !plan.has_changes() {
@@ -313,6 +318,10 @@ pub async fn apply<U: Ui + ?Sized>(
         req.endpoint_url,
     )
     .await?;
+    tracing::info!(
+        stack = req.stack,
+        "creating the change set (cloudformation:CreateChangeSet, DescribeChangeSet)"
+    );
     let cs = cloudformation::create_change_set(
         aws,
         req.stack,
@@ -347,6 +356,7 @@ pub async fn apply<U: Ui + ?Sized>(
     if lifting_policy {
         cloudformation::set_stack_policy(aws, req.stack, &permissive_stack_policy()).await?;
     }
+    tracing::info!(change_set = %cs.id, "executing the change set (cloudformation:ExecuteChangeSet)");
     cloudformation::execute_change_set(aws, &cs.id).await?;
     let total = plan.changes.len();
     let finished = super::wait::wait(aws, &stack_id, seen, &mut |t| ui.tick(t, total)).await;

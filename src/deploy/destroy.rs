@@ -97,11 +97,16 @@ pub async fn destroy<U: Ui + ?Sized>(
     if !consent(ui, "destroy", &q)? {
         return Ok(report(Destroyed::Cancelled { purge: false }));
     }
+    tracing::info!(
+        stack,
+        "emptying the Athena results bucket (s3:ListObjectVersions, DeleteObjects)"
+    );
     let emptied = empty_results(aws, req.names, &account).await?;
     let total = cloudformation::resources(aws, &deployed.stack_id)
         .await?
         .len();
     let seen = wait::seen_events(aws, &deployed.stack_id).await?;
+    tracing::info!(stack, "deleting the stack (cloudformation:DeleteStack)");
     cloudformation::delete_stack(aws, stack).await?;
     let mut on_tick = |t: wait::Tick<'_>| ui.tick(t, total);
     let finished = tokio::select! {

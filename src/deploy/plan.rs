@@ -48,6 +48,7 @@ pub async fn plan_region(
     with_change_set: bool,
 ) -> Result<RegionPlan> {
     let aws = Aws::connect(options, region.as_str()).await;
+    tracing::info!(stack, region = %region, "reading the deployed stack (cloudformation:DescribeStacks, GetTemplate)");
     let deployed = cloudformation::deployed(&aws, stack).await?;
     let plan = plan::diff(
         stack,

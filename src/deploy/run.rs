@@ -43,6 +43,7 @@ pub async fn start(aws: &Aws, stack: &str) -> Result<Started> {
             .map(|d| d.as_secs())
             .unwrap_or_default()
     );
+    tracing::info!(state_machine = %machine, run = %name, "starting a collection (states:StartExecution)");
     let arn = executions::start(aws, &machine, &name, r#"{"trigger":"manual"}"#).await?;
     Ok(Started { name, arn })
 }
@@ -55,6 +56,7 @@ pub async fn finish(
     metrics: &[MetricType],
     limit: Duration,
 ) -> Result<RunReport> {
+    tracing::info!(run = %run.name, limit_s = limit.as_secs(), "waiting for the run to end (states:DescribeExecution)");
     let execution = match executions::wait(aws, &run.arn, limit).await? {
         Waited::Ended(e) => e,
         Waited::StillRunning(e) => {

@@ -55,6 +55,10 @@ pub async fn wait(
     // change set was not executed and waiting longer would wait forever.
     let mut reviews = 0;
     let mut latest: BTreeMap<String, String> = BTreeMap::new();
+    tracing::info!(
+        stack = stack_id,
+        "waiting for the stack to leave *_IN_PROGRESS (cloudformation:DescribeStacks, DescribeStackEvents, every 0.1-5 s)"
+    );
     let mut failures: Vec<Event> = Vec::new();
     loop {
         let (status, reason) = cloudformation::status(aws, stack_id).await?;
