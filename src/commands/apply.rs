@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
         tags: apply::stack_tags(&config.tags, &names),
         endpoint_url: ctx.global.endpoint_url.as_deref(),
     };
-    let mut term = Terminal::new(ctx, args.yes, "applying");
+    let mut term = Terminal::new(ctx, args.yes, "applying").wide(args.wide);
     let result = ctx.runtime()?.block_on(async {
         let aws = Aws::connect(&ctx.aws, region.as_str()).await;
         tokio::select! {

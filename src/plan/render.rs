@@ -2,24 +2,35 @@
 
 use super::iam::{Change, StatementChange};
 use super::{Action, Plan, PropertyChange};
-use crate::style::Style;
+use crate::style::{self, Style};
 use serde_json::Value;
 use std::fmt::Write;
 
+/// How much of a value shows when nothing limits the width (`--wide`, a file).
 const MAX_VALUE: usize = 100;
 
-/// A property value on one line, shortened past `MAX_VALUE` characters.
-fn show(v: Option<&Value>) -> String {
+/// The fewest characters of a value worth showing, however narrow the width.
+const MIN_VALUE: usize = 12;
+
+const REPLACEMENT_NOTE: &str = "  # forces replacement";
+
+/// A property value on one line, cut with an ellipsis past `max` characters.
+fn show(v: Option<&Value>, max: usize) -> String {
     let s = match v {
         None => return "(absent)".to_owned(),
         Some(v) => super::iam::short(v),
     };
-    let s = s.replace('\n', " ");
-    if s.chars().count() > MAX_VALUE {
-        let cut: String = s.chars().take(MAX_VALUE).collect();
-        format!("{cut}…")
-    } else {
-        s
+    style::cut(&s.replace('\n', " "), max)
+}
+
+/// How to share `room` characters between a before and an after value of these lengths: each
+/// gets half, and what one does not use goes to the other.
+fn share(room: usize, before: usize, after: usize) -> (usize, usize) {
+    let half = room / 2;
+    match (before <= half, after <= room - half) {
+        (true, _) => (before, room - before),
+        (_, true) => (room - after, after),
+        _ => (half, room - half),
     }
 }
 
@@ -32,17 +43,43 @@ fn marker(style: Style, action: Action) -> String {
     }
 }
 
+/// One changed property: `path: value` or `path: before -> after`, cut to the width (the values
+/// first, then the line, should the path alone be too long).
 fn property_line(style: Style, p: &PropertyChange) -> String {
-    let (sym, body) = match (&p.before, &p.after) {
-        (None, Some(a)) => ("+", show(Some(a))),
-        (Some(b), None) => ("-", show(Some(b))),
-        (b, a) => ("~", format!("{} -> {}", show(b.as_ref()), show(a.as_ref()))),
+    let note = if p.replacement { REPLACEMENT_NOTE } else { "" };
+    let head = format!("      {} {}: ", symbol(p), p.path);
+    let room = style.width.map_or(MAX_VALUE, |w| {
+        w.saturating_sub(head.chars().count() + note.len())
+            .max(MIN_VALUE)
+    });
+    let length = |v: &Option<Value>| show(v.as_ref(), usize::MAX).chars().count();
+    let body = match (&p.before, &p.after) {
+        (None, Some(a)) => show(Some(a), room),
+        (Some(b), None) => show(Some(b), room),
+        (b, a) => {
+            let (bw, aw) = match style.width {
+                Some(_) => share(room.saturating_sub(4), length(b), length(a)),
+                None => (MAX_VALUE, MAX_VALUE),
+            };
+            format!("{} -> {}", show(b.as_ref(), bw), show(a.as_ref(), aw))
+        }
     };
-    let mut line = format!("      {sym} {}: {body}", p.path);
+    let mut line = format!("{head}{body}");
+    if let Some(w) = style.width {
+        line = style::cut(&line, w.saturating_sub(note.len()));
+    }
     if p.replacement {
-        line.push_str(&style.red("  # forces replacement"));
+        line.push_str(&style.red(note));
     }
     line
+}
+
+fn symbol(p: &PropertyChange) -> &'static str {
+    match (&p.before, &p.after) {
+        (None, Some(_)) => "+",
+        (Some(_), None) => "-",
+        _ => "~",
+    }
 }
 
 /// The whole plan for one stack.
@@ -76,24 +113,22 @@ pub fn text(plan: &Plan, style: Style) -> String {
     for c in &plan.changes {
         let sym = marker(style, c.action);
         let pad = " ".repeat(3 - c.action.symbol().len());
-        let _ = write!(
-            s,
-            "{pad}{sym} {:<width$}  {}",
-            c.resource_type, c.logical_id
-        );
+        let head = format!("{:<width$}  {}", c.resource_type, c.logical_id);
+        let _ = write!(s, "{pad}{sym} {head}");
         if c.data_loss {
             let what = if c.action == Action::Delete {
                 "deleted"
             } else {
                 "replaced"
             };
-            let _ = write!(
-                s,
-                "  {}",
-                style.red(&format!(
-                    "DATA LOSS: this holds the pipeline's data and would be {what}"
-                ))
-            );
+            let warning = format!("DATA LOSS: this holds the pipeline's data and would be {what}");
+            // On its own line when it would not fit beside the resource.
+            let beside = 4 + head.chars().count() + 2 + warning.len();
+            let gap = match style.width {
+                Some(w) if beside > w => "\n      ",
+                _ => "  ",
+            };
+            let _ = write!(s, "{gap}{}", style.red(&warning));
         }
         s.push('\n');
         for p in &c.properties {
@@ -141,6 +176,11 @@ fn iam_table(plan: &Plan, style: Style) -> String {
             *w = cell.iter().map(|l| l.chars().count()).fold(*w, usize::max);
         }
     }
+    let table_width = 2 + widths.iter().map(|w| w + 2).sum::<usize>() + widths.len() - 1;
+    if let Some(width) = style.width.filter(|w| table_width > *w) {
+        s.push_str(&iam_blocks(plan, style, width));
+        return s;
+    }
     let rule: String = widths
         .iter()
         .map(|w| "─".repeat(w + 2))
@@ -168,6 +208,49 @@ fn iam_table(plan: &Plan, style: Style) -> String {
         }
         if n == 0 || n < rows.len() {
             let _ = writeln!(s, "  {rule}");
+        }
+    }
+    s
+}
+
+/// The statements one under the other, for a width the table does not fit: each statement's
+/// fields on their own lines, long values wrapped inside the value column (`--wide` gives the
+/// table, `--json` every value).
+fn iam_blocks(plan: &Plan, style: Style, width: usize) -> String {
+    const INDENT: usize = 6;
+    const LABEL: usize = 11;
+    let room = width.saturating_sub(INDENT + LABEL).max(1);
+    let mut s = String::new();
+    for c in &plan.iam_changes {
+        let sym = match c.change {
+            Change::Added => style.green("+"),
+            Change::Removed => style.red("-"),
+        };
+        let head = format!("{} {} ({})", c.effect, c.logical_id, c.document);
+        let mut head = style::wrap(&head, width.saturating_sub(4)).into_iter();
+        let _ = writeln!(s, "\n  {sym} {}", head.next().unwrap_or_default());
+        for more in head {
+            let _ = writeln!(s, "    {more}");
+        }
+        let fields = [
+            ("Action", &c.actions),
+            ("On", &c.resources),
+            ("Principal", &c.principal),
+            ("Condition", &c.condition),
+        ];
+        for (label, values) in fields {
+            // A value's continuation lines are indented, so they do not read as another value.
+            let lines = values.iter().flat_map(|v| {
+                let parts = style::wrap(v, room.saturating_sub(2).max(1));
+                parts.into_iter().enumerate().map(|(i, l)| match i {
+                    0 => l,
+                    _ => format!("  {l}"),
+                })
+            });
+            for (i, line) in lines.enumerate() {
+                let label = if i == 0 { label } else { "" };
+                let _ = writeln!(s, "{:INDENT$}{label:<LABEL$}{line}", "");
+            }
         }
     }
     s
