@@ -68,7 +68,11 @@ pub fn output_width(stdout_is_terminal: bool) -> usize {
 fn choose_width(terminal: Option<usize>, columns: Option<&str>) -> usize {
     terminal
         .filter(|w| *w > 0)
-        .or_else(|| columns.and_then(|c| c.trim().parse().ok()).filter(|w| *w > 0))
+        .or_else(|| {
+            columns
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|w| *w > 0)
+        })
         .unwrap_or(DEFAULT_WIDTH)
         .max(MIN_WIDTH)
 }
@@ -145,7 +149,8 @@ mod tests {
 
     #[test]
     fn wrap_breaks_an_arn_between_its_parts_and_never_inside_a_substitution() {
-        let arn = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/x";
+        let arn =
+            "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/x";
         let lines = wrap(arn, 30);
         assert_eq!(
             lines,

@@ -348,6 +348,12 @@ fn the_text_report_is_coloured_only_when_asked() {
         "{plain}"
     );
     assert!(plain.contains("Drift: 1 resource has drifted"), "{plain}");
-    let coloured = render::text(&r, infrapipe::style::Style { color: true, width: None });
+    let coloured = render::text(
+        &r,
+        infrapipe::style::Style {
+            color: true,
+            width: None,
+        },
+    );
     assert!(coloured.contains("\x1b[33m[~]\x1b[0m"), "{coloured}");
 }

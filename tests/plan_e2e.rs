@@ -136,9 +136,7 @@ fn plan_at_80_columns(moto: &Moto, extra: &[&str]) -> String {
 /// The lines wider than `width` display columns (characters, not bytes: the table's rules are
 /// three bytes a column).
 fn lines_wider_than(text: &str, width: usize) -> Vec<&str> {
-    text.lines()
-        .filter(|l| l.chars().count() > width)
-        .collect()
+    text.lines().filter(|l| l.chars().count() > width).collect()
 }
 
 #[test]

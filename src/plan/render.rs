@@ -52,16 +52,18 @@ fn property_line(style: Style, p: &PropertyChange) -> String {
         w.saturating_sub(head.chars().count() + note.len())
             .max(MIN_VALUE)
     });
-    let length = |v: &Option<Value>| show(v.as_ref(), usize::MAX).chars().count();
     let body = match (&p.before, &p.after) {
         (None, Some(a)) => show(Some(a), room),
         (Some(b), None) => show(Some(b), room),
+        (b, a) if style.width.is_none() => {
+            format!("{} -> {}", show(b.as_ref(), room), show(a.as_ref(), room))
+        }
         (b, a) => {
-            let (bw, aw) = match style.width {
-                Some(_) => share(room.saturating_sub(4), length(b), length(a)),
-                None => (MAX_VALUE, MAX_VALUE),
-            };
-            format!("{} -> {}", show(b.as_ref(), bw), show(a.as_ref(), aw))
+            let (b, a) = (show(b.as_ref(), usize::MAX), show(a.as_ref(), usize::MAX));
+            let room = room.saturating_sub(4);
+            let (b, a) = without_common_start(&b, &a, room);
+            let (bw, aw) = share(room, b.chars().count(), a.chars().count());
+            format!("{} -> {}", style::cut(&b, bw), style::cut(&a, aw))
         }
     };
     let mut line = format!("{head}{body}");
@@ -72,6 +74,29 @@ fn property_line(style: Style, p: &PropertyChange) -> String {
         line.push_str(&style.red(note));
     }
     line
+}
+
+/// Two values too long together for `room` that begin alike, with as much of what they share
+/// as they must lose replaced by "…", so that what differs stays in sight.
+fn without_common_start(before: &str, after: &str, room: usize) -> (String, String) {
+    // Kept of the shared start, so the reader sees where the difference sits.
+    const CONTEXT: usize = 8;
+    let common = before
+        .chars()
+        .zip(after.chars())
+        .take_while(|(b, a)| b == a)
+        .count();
+    let over = (before.chars().count() + after.chars().count()).saturating_sub(room);
+    if over == 0 {
+        return (before.to_owned(), after.to_owned());
+    }
+    // Each value loses half of the excess, plus one for its "…".
+    let skip = common.saturating_sub(CONTEXT).min(over.div_ceil(2) + 1);
+    if skip <= 1 {
+        return (before.to_owned(), after.to_owned());
+    }
+    let tail = |s: &str| format!("…{}", s.chars().skip(skip).collect::<String>());
+    (tail(before), tail(after))
 }
 
 fn symbol(p: &PropertyChange) -> &'static str {
@@ -269,4 +294,41 @@ fn row(c: &StatementChange) -> [Vec<String>; 7] {
         c.principal.clone(),
         c.condition.clone(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn at(width: usize) -> Style {
+        Style {
+            color: false,
+            width: Some(width),
+        }
+    }
+
+    fn changed(before: &str, after: &str) -> PropertyChange {
+        PropertyChange {
+            path: "AlarmDescription".into(),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+            replacement: true,
+        }
+    }
+
+    #[test]
+    fn a_changed_value_too_long_for_the_width_keeps_its_difference_in_sight() {
+        let long = "WARNING: fleet CPU utilization above 80 % for three periods";
+        let line = property_line(at(80), &changed(long, &long.replace("80", "85")));
+        assert!(line.chars().count() <= 80, "{line}");
+        assert!(line.contains("80 %") && line.contains("85 %"), "{line}");
+    }
+
+    #[test]
+    fn a_changed_value_is_whole_when_there_is_no_width_limit() {
+        let long = "x".repeat(90);
+        let line = property_line(Style::PLAIN, &changed(&long, "y"));
+        assert!(line.contains(&long), "{line}");
+    }
 }
