@@ -43,8 +43,8 @@ fn difference(s: &mut String, style: Style, d: &Difference, last: bool) {
         .map(|who| format!("  (found by {who})"))
         .unwrap_or_default();
     let _ = writeln!(s, " {branch} {} {}{by}", style.yellow("[~]"), d.path);
-    // " │  ├─ [-] " before the value.
-    const TAKEN: usize = 11;
+    // " │   ├─ [-] " before the value.
+    const TAKEN: usize = 12;
     let _ = writeln!(
         s,
         " {pipe} ├─ {} {}",

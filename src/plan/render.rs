@@ -44,13 +44,12 @@ fn marker(style: Style, action: Action) -> String {
 }
 
 /// One changed property: `path: value` or `path: before -> after`, cut to the width (the values
-/// first, then the line, should the path alone be too long).
+/// first, then the line, should the path alone be too long); `# forces replacement` beside it,
+/// or under it when it would not fit beside.
 fn property_line(style: Style, p: &PropertyChange) -> String {
-    let note = if p.replacement { REPLACEMENT_NOTE } else { "" };
     let head = format!("      {} {}: ", symbol(p), p.path);
     let room = style.width.map_or(MAX_VALUE, |w| {
-        w.saturating_sub(head.chars().count() + note.len())
-            .max(MIN_VALUE)
+        w.saturating_sub(head.chars().count()).max(MIN_VALUE)
     });
     let body = match (&p.before, &p.after) {
         (None, Some(a)) => show(Some(a), room),
@@ -68,10 +67,16 @@ fn property_line(style: Style, p: &PropertyChange) -> String {
     };
     let mut line = format!("{head}{body}");
     if let Some(w) = style.width {
-        line = style::cut(&line, w.saturating_sub(note.len()));
+        line = style::cut(&line, w);
     }
     if p.replacement {
-        line.push_str(&style.red(note));
+        let beside = style
+            .width
+            .is_none_or(|w| line.chars().count() + REPLACEMENT_NOTE.len() <= w);
+        if !beside {
+            line.push_str("\n      ");
+        }
+        line.push_str(&style.red(REPLACEMENT_NOTE));
     }
     line
 }
@@ -321,8 +326,14 @@ mod tests {
     fn a_changed_value_too_long_for_the_width_keeps_its_difference_in_sight() {
         let long = "WARNING: fleet CPU utilization above 80 % for three periods";
         let line = property_line(at(80), &changed(long, &long.replace("80", "85")));
-        assert!(line.chars().count() <= 80, "{line}");
+        assert!(line.lines().all(|l| l.chars().count() <= 80), "{line}");
         assert!(line.contains("80 %") && line.contains("85 %"), "{line}");
+    }
+
+    #[test]
+    fn the_replacement_note_goes_under_a_property_it_would_push_past_the_width() {
+        let line = property_line(at(60), &changed(&"x".repeat(20), &"y".repeat(20)));
+        assert!(line.ends_with("\n        # forces replacement"), "{line}");
     }
 
     #[test]
