@@ -126,6 +126,9 @@ pub struct ApplyArgs {
     /// Allow a plan that replaces or deletes the raw bucket or the table
     #[arg(long)]
     pub allow_data_loss: bool,
+    /// Print the plan at its full width (the IAM table, whole values), not fitted to the terminal
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +200,9 @@ pub struct PlanArgs {
     /// Also create a CloudFormation change set, show CloudFormation's own view, then delete it
     #[arg(long)]
     pub change_set: bool,
+    /// Print at full width (the IAM table, whole values), not fitted to the terminal
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]

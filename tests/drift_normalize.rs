@@ -337,7 +337,7 @@ fn the_json_report_has_the_documented_shape() {
 fn the_text_report_is_coloured_only_when_asked() {
     let t = target("AWS::Lambda::Function", json!({ "Timeout": 30 }));
     let r = report(vec![judge(&t, Ok(json!({ "Timeout": 60 })))]);
-    let plain = render::text(&r, infrapipe::style::Style { color: false });
+    let plain = render::text(&r, infrapipe::style::Style::PLAIN);
     assert!(!plain.contains('\x1b'), "{plain}");
     assert!(
         plain.contains("[~] AWS::Lambda::Function Thing thing-1"),
@@ -348,6 +348,12 @@ fn the_text_report_is_coloured_only_when_asked() {
         "{plain}"
     );
     assert!(plain.contains("Drift: 1 resource has drifted"), "{plain}");
-    let coloured = render::text(&r, infrapipe::style::Style { color: true });
+    let coloured = render::text(
+        &r,
+        infrapipe::style::Style {
+            color: true,
+            width: None,
+        },
+    );
     assert!(coloured.contains("\x1b[33m[~]\x1b[0m"), "{coloured}");
 }

@@ -19,7 +19,7 @@ fn plan(before: Option<&Value>, after: &Value) -> Plan {
 }
 
 fn render(p: &Plan) -> String {
-    text(p, Style { color: false })
+    text(p, Style::PLAIN)
 }
 
 fn edit(t: &Value, f: impl FnOnce(&mut Value)) -> Value {

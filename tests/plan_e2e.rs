@@ -70,7 +70,10 @@ fn changing_the_table_key_plans_a_replacement_with_a_data_loss_warning() {
     assert!(out.contains("-/+ AWS::DynamoDB::Table"), "{out}");
     assert!(out.contains("DATA LOSS"), "{out}");
     assert!(
-        out.contains("KeySchema[1].AttributeName: timestamp -> metric_key  # forces replacement"),
+        // At 80 columns the note goes under the property, which keeps its values whole.
+        out.contains(
+            "KeySchema[1].AttributeName: timestamp -> metric_key\n        # forces replacement"
+        ),
         "{out}"
     );
 }
@@ -116,4 +119,44 @@ fn aws_errors_are_one_line_naming_the_stack_and_region() {
         "{err}"
     );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+/// The plan of the undeployed example as a CI log with `COLUMNS` sees it, plus `extra` flags.
+fn plan_at_80_columns(moto: &Moto, extra: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_infrapipe"))
+        .args(["plan", "-c", EXAMPLE])
+        .args(extra)
+        .envs(moto.env("us-east-1"))
+        .env("COLUMNS", "80")
+        .env_remove("AWS_PROFILE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{:?}", out);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The lines wider than `width` display columns (characters, not bytes: the table's rules are
+/// three bytes a column).
+fn lines_wider_than(text: &str, width: usize) -> Vec<&str> {
+    text.lines().filter(|l| l.chars().count() > width).collect()
+}
+
+#[test]
+fn with_columns_80_plan_prints_no_line_longer_than_80_columns() {
+    let moto = Moto::start();
+    let out = plan_at_80_columns(&moto, &[]);
+    assert!(out.contains("IAM and resource-policy"), "{out}");
+    assert_eq!(lines_wider_than(&out, 80), Vec::<&str>::new(), "{out}");
+}
+
+#[test]
+fn with_wide_plan_prints_the_full_iam_table_past_80_columns() {
+    let moto = Moto::start();
+    let out = plan_at_80_columns(&moto, &["--wide"]);
+    let header = out
+        .lines()
+        .find(|l| l.contains("│ Resource"))
+        .unwrap_or_else(|| panic!("no IAM table:\n{out}"));
+    assert!(header.chars().count() > 80, "{header}");
 }

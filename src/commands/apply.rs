@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     };
     let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;
     let rt = ctx.runtime()?;
-    let mut term = Terminal::new(ctx, args.yes, "applying");
+    let mut term = Terminal::new(ctx, args.yes, "applying").wide(args.wide);
     let result = rt.block_on(async {
         let outcome = tokio::select! {
             r = apply::apply(&aws, &req, &mut term) => r,

@@ -68,9 +68,10 @@ impl<'a, 'b> Context<'a, 'b> {
         self.console.report(self.global.json, report)
     }
 
-    /// Colour only on a terminal, never with NO_COLOR or --no-color.
+    /// Colour only on a terminal, never with NO_COLOR or --no-color; output as wide as the
+    /// terminal (or `COLUMNS`, or 80).
     pub fn style(&self) -> crate::style::Style {
-        super::style(self.global)
+        super::style(self.global, self.console.terminals)
     }
 
     /// The regions a command acts on: `--region` (which must be configured) or all configured.

@@ -55,11 +55,13 @@ pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
     Ok(Pipeline::build(config, region, &bundle.code_keys()))
 }
 
-/// Colour only on a terminal, never with NO_COLOR or --no-color.
-pub fn style(global: &Global) -> crate::style::Style {
+/// Colour only on a terminal, never with NO_COLOR or --no-color; the width of the terminal, or
+/// of `COLUMNS`, or 80 (`--wide` lifts it where a command offers it).
+pub fn style(global: &Global, terminals: crate::console::Terminals) -> crate::style::Style {
     use std::io::IsTerminal;
     crate::style::Style {
         color: global.color_allowed() && std::io::stdout().is_terminal(),
+        width: Some(crate::style::output_width(terminals.out)),
     }
 }
 

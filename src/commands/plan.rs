@@ -40,7 +40,11 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
     }
     ctx.report(&PlanReport {
         plans,
-        style: ctx.style(),
+        style: if args.wide {
+            ctx.style().wide()
+        } else {
+            ctx.style()
+        },
         template_diff: args.template_diff,
         detailed_exitcode: args.detailed_exitcode,
     })

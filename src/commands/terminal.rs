@@ -31,6 +31,18 @@ impl<'a, 'b> Terminal<'a, 'b> {
         }
     }
 
+    /// The plan at its full width when `wide` (`--wide`), else fitted to the terminal.
+    pub fn wide(self, wide: bool) -> Self {
+        if wide {
+            Self {
+                style: self.style.wide(),
+                ..self
+            }
+        } else {
+            self
+        }
+    }
+
     /// Clears the progress bar, if one was drawn.
     pub fn finish(&self) {
         if let Some(p) = &self.progress {

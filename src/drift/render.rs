@@ -7,22 +7,24 @@ use crate::style::Style;
 use serde_json::Value;
 use std::fmt::Write;
 
+/// How much of a value shows when nothing limits the width.
 const MAX_VALUE: usize = 160;
 
-/// A value on one line, shortened past `MAX_VALUE` characters.
-fn show(v: Option<&Value>) -> String {
+/// The fewest characters of a value worth showing, however narrow the width.
+const MIN_VALUE: usize = 12;
+
+/// A value on one line, cut with an ellipsis to what is left of the width after `taken`
+/// characters (or past `MAX_VALUE` with no width); `--json` has it whole.
+fn show(v: Option<&Value>, style: Style, taken: usize) -> String {
     let s = match v {
         None => return "(absent)".to_owned(),
         Some(Value::String(s)) => s.clone(),
         Some(v) => v.to_string(),
     };
-    let s = s.replace('\n', " ");
-    if s.chars().count() > MAX_VALUE {
-        let cut: String = s.chars().take(MAX_VALUE).collect();
-        format!("{cut}…")
-    } else {
-        s
-    }
+    let room = style
+        .width
+        .map_or(MAX_VALUE, |w| w.saturating_sub(taken).max(MIN_VALUE));
+    crate::style::cut(&s.replace('\n', " "), room)
 }
 
 fn heading(r: &ResourceDrift, marker: &str) -> String {
@@ -41,17 +43,19 @@ fn difference(s: &mut String, style: Style, d: &Difference, last: bool) {
         .map(|who| format!("  (found by {who})"))
         .unwrap_or_default();
     let _ = writeln!(s, " {branch} {} {}{by}", style.yellow("[~]"), d.path);
+    // " │   ├─ [-] " before the value.
+    const TAKEN: usize = 12;
     let _ = writeln!(
         s,
         " {pipe} ├─ {} {}",
         style.red("[-]"),
-        show(d.expected.as_ref())
+        show(d.expected.as_ref(), style, TAKEN)
     );
     let _ = writeln!(
         s,
         " {pipe} └─ {} {}",
         style.green("[+]"),
-        show(d.actual.as_ref())
+        show(d.actual.as_ref(), style, TAKEN)
     );
 }
 
@@ -96,15 +100,20 @@ pub fn text(report: &Report, style: Style) -> String {
     if !report.ignored.is_empty() {
         let _ = writeln!(s, "\nIgnored (drift.ignore)");
         for i in &report.ignored {
-            let _ = writeln!(
-                s,
-                "    {}.{}: {} -> {}  [{}]",
-                i.logical_id,
-                i.difference.path,
-                show(i.difference.expected.as_ref()),
-                show(i.difference.actual.as_ref()),
+            let head = format!("    {}.{}: ", i.logical_id, i.difference.path);
+            // The two values share what the path, " -> " and the rule leave of the width.
+            let taken = head.chars().count() + 4 + i.rule.chars().count() + 4;
+            let half = Style {
+                width: style.width.map(|w| (w + taken) / 2),
+                ..style
+            };
+            let line = format!(
+                "{head}{} -> {}  [{}]",
+                show(i.difference.expected.as_ref(), half, taken),
+                show(i.difference.actual.as_ref(), half, taken),
                 i.rule
             );
+            let _ = writeln!(s, "{line}");
         }
     }
     if !report.not_comparable.is_empty() {

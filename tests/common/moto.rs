@@ -87,6 +87,8 @@ impl Moto {
             ),
             ("AWS_EC2_METADATA_DISABLED", "true".into()),
             ("NO_COLOR", "1".into()),
+            // Reports fit this width; fixed so a caller's terminal cannot change their text.
+            ("COLUMNS", "80".into()),
         ]
     }
 
