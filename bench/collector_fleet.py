@@ -29,7 +29,6 @@ Target: 10,000 instances within 128 MB and well inside the 30 s timeout.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import subprocess
@@ -40,18 +39,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from offline import ROOT, load, offline_aws  # noqa: E402
 
-# Fake credentials and one region before boto3 loads: nothing here may reach AWS.
-for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-    os.environ.pop(_name, None)
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+# Before boto3 or moto load: nothing here may reach AWS.
+offline_aws({
     "RAW_BUCKET": "bench-raw-metrics",
     "METRICS_NAMESPACE": "InfraMonitoring",
     "PIPELINE": "infra-monitoring-bench",
@@ -70,13 +62,6 @@ AT = datetime(2026, 11, 25, 17, 40, tzinfo=timezone.utc)  # a datapoint inside t
 TIMEOUT_SECONDS = 30
 MEMORY_LIMIT_MB = 128
 
-
-def load(folder: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "lambdas" / folder / "handler.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 collector = load("collector", "bench_collector_handler")

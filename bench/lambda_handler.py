@@ -23,7 +23,6 @@ Durations include moto's in-process handling of each request and no network.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import statistics
@@ -33,18 +32,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from offline import ROOT, load, offline_aws  # noqa: E402
 
-# Fake credentials and one region before boto3 or moto load: nothing here may reach AWS.
-for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-    os.environ.pop(_name, None)
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+# Before boto3 or moto load: nothing here may reach AWS.
+offline_aws({
     "RAW_BUCKET": "bench-raw-metrics",
     "TABLE_NAME": "bench-metrics",
     "METRICS_NAMESPACE": "InfraMonitoring",
@@ -62,13 +54,6 @@ WARM_RUNS = 7
 METRIC_TYPES = ("cpu", "memory", "disk", "network")
 TIME = "2026-11-25T17:50:08.123Z"
 
-
-def load(folder: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "lambdas" / folder / "handler.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 collector = load("collector", "bench_collector_handler")

@@ -21,7 +21,6 @@ vCPU at 1,769 MB), so the same object takes several times longer there.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -31,18 +30,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from offline import ROOT, load, offline_aws  # noqa: E402
 
-# Fake credentials and one region before boto3 loads: nothing here may reach AWS.
-for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-    os.environ.pop(_name, None)
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+# Before boto3 or moto load: nothing here may reach AWS.
+offline_aws({
     "TABLE_NAME": "bench-metrics",
     "METRICS_NAMESPACE": "InfraMonitoring",
     "AWS_LAMBDA_FUNCTION_NAME": "bench-log-processor",
@@ -56,13 +48,6 @@ KEY = "year=2026/month=11/day=25/hour=17/cpu-metrics-20261125T175008Z.json"
 POISON_EVERY = 10_000
 MEMORY_LIMIT_MB = 128
 
-
-def load(folder: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "lambdas" / folder / "handler.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 processor = load("log_processor", "bench_log_processor_handler")

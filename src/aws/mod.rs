@@ -1,7 +1,7 @@
 //! The AWS layer: one thin module per service the tool calls, over the official SDK. It knows
 //! nothing of the CLI; errors come back as one line that says what was being done, where, and
 //! what AWS said. It receives plain values (names, policy documents as text, template bodies)
-//! and imports neither `crate::model` nor `crate::template`: callers turn the model into what a
+//! and imports neither the model nor the template module: callers turn the model into what a
 //! call needs, so the layer stays a thin, reusable edge.
 
 pub mod alarms;
