@@ -124,21 +124,7 @@ fn a_subscription_listed_as_pending_confirmation_is_marked_pending_and_a_confirm
         TOPIC,
     ))
     .expect("subscriptions");
-    assert_eq!(
-        subs,
-        vec![
-            Subscription {
-                protocol: "email".into(),
-                endpoint: "oncall@example.com".into(),
-                pending_confirmation: true,
-            },
-            Subscription {
-                protocol: "email".into(),
-                endpoint: "lead@example.com".into(),
-                pending_confirmation: false,
-            },
-        ]
-    );
+    assert_eq!(subs, one_pending_one_confirmed());
 }
 
 #[test]
@@ -226,18 +212,7 @@ fn status_marks_a_subscription_pending_confirmation_and_names_its_address() {
         resources: Vec::new(),
         last_run: None,
         alarms: Vec::new(),
-        subscriptions: vec![
-            Subscription {
-                protocol: "email".into(),
-                endpoint: "oncall@example.com".into(),
-                pending_confirmation: true,
-            },
-            Subscription {
-                protocol: "email".into(),
-                endpoint: "lead@example.com".into(),
-                pending_confirmation: false,
-            },
-        ],
+        subscriptions: one_pending_one_confirmed(),
         schedule: None,
         next_run_estimate: None,
         unavailable: Vec::new(),
@@ -257,4 +232,20 @@ fn status_marks_a_subscription_pending_confirmation_and_names_its_address() {
         json["subscriptions"][0]["pending_confirmation"],
         serde_json::json!(true)
     );
+}
+
+/// The two subscriptions the mocked topic lists: one pending confirmation, one confirmed.
+fn one_pending_one_confirmed() -> Vec<Subscription> {
+    vec![
+        Subscription {
+            protocol: "email".into(),
+            endpoint: "oncall@example.com".into(),
+            pending_confirmation: true,
+        },
+        Subscription {
+            protocol: "email".into(),
+            endpoint: "lead@example.com".into(),
+            pending_confirmation: false,
+        },
+    ]
 }

@@ -39,6 +39,17 @@ FUNCTION = "infra-monitoring-test-collector"
 PROCESSOR_FUNCTION = "infra-monitoring-test-log-processor"
 NAMESPACE = "InfraMonitoring"
 METRIC_TYPES = ("cpu", "memory", "disk", "network")
+# One valid record line as the collector writes it, and its epoch (the log processor's tests).
+EPOCH = 1795629008  # 2026-11-25T17:50:08Z
+GOOD = {
+    "timestamp": "2026-11-25T17:50:08Z",
+    "instance_id": "i-0000000000000001",
+    "region": "us-east-1",
+    "metric_type": "cpu",
+    "value": 45.2,
+    "unit": "percent",
+    "metadata": {"collection_method": "simulated", "pipeline_version": "1.0"},
+}
 
 
 def load_handler(folder: str, module_name: str):

@@ -9,20 +9,10 @@ import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
 
-from conftest import (BUCKET, METRIC_TYPES, PROCESSOR_FUNCTION, TABLE, list_keys, metric_sum, read_object,
-                      s3_event)
+from conftest import (BUCKET, EPOCH, GOOD, METRIC_TYPES, PROCESSOR_FUNCTION, TABLE, list_keys, metric_sum,
+                      read_object, s3_event)
 
 TIME = "2026-11-25T17:50:08.123Z"
-EPOCH = 1795629008  # 2026-11-25T17:50:08Z
-GOOD = {
-    "timestamp": "2026-11-25T17:50:08Z",
-    "instance_id": "i-0000000000000001",
-    "region": "us-east-1",
-    "metric_type": "cpu",
-    "value": 45.2,
-    "unit": "percent",
-    "metadata": {"collection_method": "simulated", "pipeline_version": "1.0"},
-}
 
 
 @pytest.fixture

@@ -10,20 +10,11 @@ import tracemalloc
 import boto3
 import pytest
 
-from conftest import BUCKET, PROCESSOR_FUNCTION, TABLE, list_keys, metric_sum, read_object, s3_event
+from conftest import (BUCKET, EPOCH, GOOD, PROCESSOR_FUNCTION, TABLE, list_keys, metric_sum, read_object,
+                      s3_event)
 
 KEY = "year=2026/month=11/day=25/hour=17/cpu-metrics-20261125T175008Z.json"
 QUARANTINE_KEY = f"quarantine/{KEY}.jsonl"
-EPOCH = 1795629008  # 2026-11-25T17:50:08Z
-GOOD = {
-    "timestamp": "2026-11-25T17:50:08Z",
-    "instance_id": "i-0000000000000001",
-    "region": "us-east-1",
-    "metric_type": "cpu",
-    "value": 45.2,
-    "unit": "percent",
-    "metadata": {"collection_method": "simulated", "pipeline_version": "1.0"},
-}
 ERRORS = [{"Name": "FunctionName", "Value": PROCESSOR_FUNCTION}]
 
 
