@@ -74,7 +74,7 @@ pub enum Command {
     /// Stack state, resources, the last collection run, alarm states, the schedule
     Status(StatusArgs),
     /// Start one collection now and wait for it, reporting each branch
-    Run,
+    Run(RunArgs),
     /// Monthly cost estimate, per service and per region, with --scale projections
     Cost(CostArgs),
     /// Write a commented infrapipe.yaml with the seed's defaults, and its JSON Schema beside it
@@ -107,6 +107,9 @@ pub struct CostArgs {
     /// it): prices a region this build has no prices for, or replaces the bundled ones; repeatable
     #[arg(long, value_name = "FILE")]
     pub prices: Vec<PathBuf>,
+    /// Compare with another config, line by line: only the lines that differ, and the totals
+    #[arg(long, visible_alias = "against", value_name = "OTHER.yaml", conflicts_with = "scale")]
+    pub diff: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -129,6 +132,12 @@ pub struct ApplyArgs {
     /// Print the plan at its full width (the IAM table, whole values), not fitted to the terminal
     #[arg(long)]
     pub wide: bool,
+    /// Apply even when the monthly cost estimate rises above cost.max_monthly_usd
+    #[arg(long)]
+    pub allow_cost_increase: bool,
+    /// Prices for one region from this file (as `cost --prices`), for the cost ceiling; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub prices: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -203,6 +212,20 @@ pub struct PlanArgs {
     /// Print at full width (the IAM table, whole values), not fitted to the terminal
     #[arg(long)]
     pub wide: bool,
+    /// Prices for one region from this file (as `cost --prices`), for the cost change; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub prices: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Stop waiting after this many seconds (exit 1, saying how to follow the run, which goes
+    /// on); default: as long as every branch's retries can take
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
+    /// Start the run and return at once: print its execution ARN and console URL
+    #[arg(long, conflicts_with = "timeout")]
+    pub no_wait: bool,
 }
 
 #[derive(Debug, Args)]

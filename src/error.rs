@@ -79,12 +79,14 @@ pub enum Error {
         cause: String,
     },
     #[error(
-        "run {name} is still {status} after {seconds} s, longer than its retries allow; see `infrapipe status`"
+        "run {name} is still {status} after waiting {seconds} s; {follow}"
     )]
     RunTimedOut {
         name: String,
         status: String,
         seconds: u64,
+        /// How to follow the run, which goes on.
+        follow: String,
     },
     /// Ctrl-C while waiting on AWS; `goes_on` says what continues without us.
     #[error("Interrupted. {goes_on}")]

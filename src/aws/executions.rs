@@ -4,7 +4,8 @@
 use super::backoff::Backoff;
 use super::{Aws, AwsError};
 use aws_smithy_types::date_time::Format;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,8 +105,8 @@ pub async fn last(aws: &Aws, state_machine: &str) -> Result<Option<Execution>, A
     }))
 }
 
-/// What happened to each state, from the execution's history: (state name, entered, exited,
-/// failed with this error and cause).
+/// What happened to each state, from the execution's history: entered, exited, and the error
+/// (and cause) its task failed with.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct StateOutcome {
     pub entered: bool,
@@ -113,44 +114,119 @@ pub struct StateOutcome {
     pub error: Option<String>,
 }
 
+/// One event of an execution's history, in the shape of `GetExecutionHistory`'s JSON (so a
+/// recorded history reads as the SDK's would), with only what the outcomes need.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEvent {
+    pub id: i64,
+    #[serde(default)]
+    pub previous_event_id: i64,
+    #[serde(default)]
+    pub state_entered_event_details: Option<StateDetails>,
+    #[serde(default)]
+    pub state_exited_event_details: Option<StateDetails>,
+    #[serde(default)]
+    pub task_failed_event_details: Option<FailureDetails>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct StateDetails {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct FailureDetails {
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub cause: Option<String>,
+}
+
+/// A history as `GetExecutionHistory` returns it (`{"events": [...]}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct History {
+    pub events: Vec<HistoryEvent>,
+}
+
+/// Each state's outcome. A failed task's event names no state, and the parallel branches
+/// start together, so their events interleave: the failure belongs to the state whose entry
+/// its `previousEventId` chain leads back to, not to the state entered last.
+pub fn outcomes(events: &[HistoryEvent]) -> BTreeMap<String, StateOutcome> {
+    let by_id: BTreeMap<i64, &HistoryEvent> = events.iter().map(|e| (e.id, e)).collect();
+    let entered_state = |failure: &HistoryEvent| -> Option<String> {
+        let mut id = failure.previous_event_id;
+        // A chain is as long as the history at most; the bound stops a malformed loop.
+        for _ in 0..=events.len() {
+            let ev = by_id.get(&id)?;
+            if let Some(d) = &ev.state_entered_event_details {
+                return Some(d.name.clone());
+            }
+            id = ev.previous_event_id;
+        }
+        None
+    };
+    let mut out: BTreeMap<String, StateOutcome> = BTreeMap::new();
+    for ev in events {
+        if let Some(d) = &ev.state_entered_event_details {
+            out.entry(d.name.clone()).or_default().entered = true;
+        }
+        if let Some(d) = &ev.state_exited_event_details {
+            out.entry(d.name.clone()).or_default().exited = true;
+        }
+        if let Some(d) = &ev.task_failed_event_details
+            && let Some(state) = entered_state(ev)
+        {
+            out.entry(state).or_default().error = Some(format!(
+                "{}: {}",
+                d.error.as_deref().unwrap_or("error"),
+                d.cause.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+    out
+}
+
+/// Reads the execution's whole history (every page) and gives each state's outcome.
 pub async fn state_outcomes(
     aws: &Aws,
     arn: &str,
-) -> Result<std::collections::BTreeMap<String, StateOutcome>, AwsError> {
-    let mut out: std::collections::BTreeMap<String, StateOutcome> = Default::default();
+) -> Result<BTreeMap<String, StateOutcome>, AwsError> {
+    let mut events = Vec::new();
     let mut pages = aws
         .sfn()
         .get_execution_history()
         .execution_arn(arn)
         .into_paginator()
         .send();
-    // Task failures name no state; remember the last task entered in each event chain.
-    let mut by_event: std::collections::BTreeMap<i64, String> = Default::default();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::new("reading the run's history", &aws.region, &e))?;
-        for ev in page.events() {
-            if let Some(d) = ev.state_entered_event_details() {
-                by_event.insert(ev.id(), d.name().to_owned());
-                out.entry(d.name().to_owned()).or_default().entered = true;
-            }
-            if let Some(d) = ev.state_exited_event_details() {
-                out.entry(d.name().to_owned()).or_default().exited = true;
-            }
-            if let Some(d) = ev.task_failed_event_details() {
-                // The failed task is the nearest state entered before this event.
-                let state = by_event
-                    .range(..ev.id())
-                    .next_back()
-                    .map(|(_, n)| n.clone());
-                if let Some(state) = state {
-                    out.entry(state).or_default().error = Some(format!(
-                        "{}: {}",
-                        d.error().unwrap_or("error"),
-                        d.cause().unwrap_or_default()
-                    ));
-                }
-            }
-        }
+        events.extend(page.events().iter().map(|ev| HistoryEvent {
+            id: ev.id(),
+            previous_event_id: ev.previous_event_id(),
+            state_entered_event_details: ev.state_entered_event_details().map(|d| StateDetails {
+                name: d.name().to_owned(),
+            }),
+            state_exited_event_details: ev.state_exited_event_details().map(|d| StateDetails {
+                name: d.name().to_owned(),
+            }),
+            task_failed_event_details: ev.task_failed_event_details().map(|d| FailureDetails {
+                error: d.error().map(str::to_owned),
+                cause: d.cause().map(str::to_owned),
+            }),
+        }));
     }
-    Ok(out)
+    Ok(outcomes(&events))
+}
+
+/// The execution's page in the Step Functions console, where it can be followed.
+pub fn console_url(region: &str, arn: &str) -> String {
+    let host = if region.starts_with("cn-") {
+        "console.amazonaws.cn".to_owned()
+    } else if region.starts_with("us-gov-") {
+        "console.amazonaws-us-gov.com".to_owned()
+    } else {
+        format!("{region}.console.aws.amazon.com")
+    };
+    format!("https://{host}/states/home?region={region}#/v2/executions/details/{arn}")
 }

@@ -6,10 +6,10 @@ use super::ui;
 use crate::cli::ApplyArgs;
 use crate::deploy::applied::ApplyReport;
 use crate::deploy::apply::{self, Request};
+use crate::deploy::cost::{GuardError, guard};
 use crate::error::{Error, Exit, Result};
 use crate::model::names::Names;
 use crate::plan::saved::SavedPlan;
-use crate::template;
 
 pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     let config = ctx.config()?;
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     ui::require_consent_possible(ctx.console, args.yes, "apply")?;
     let template = match &saved {
         Some(s) => s.template.clone(),
-        None => template::render(&super::build(config, &region)?),
+        None => super::template(config, &region)?,
     };
     let names = Names::new(config);
     let stack = config.stack_name();
@@ -40,6 +40,14 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     };
     let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;
     let rt = ctx.runtime()?;
+    let book = super::cost::price_book(&args.prices)?;
+    let allow = args.allow_cost_increase;
+    rt.block_on(guard(&aws, &stack, config, &region, &template, &book, allow))
+        .map_err(|e| match e {
+            GuardError::Aws(e) => Error::Aws(e),
+            GuardError::Refused(r) => Error::Refused(r),
+            GuardError::Prices(m) => Error::Prices(m),
+        })?;
     let mut term = Terminal::new(ctx, args.yes, "applying").wide(args.wide);
     let result = rt.block_on(async {
         let outcome = tokio::select! {

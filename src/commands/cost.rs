@@ -5,8 +5,10 @@ use super::context::Context;
 use crate::cli::{CostArgs, CostFormat};
 use crate::config::Region;
 use crate::console::Report;
-use crate::cost::{self, PriceBook};
+use crate::config::Config;
+use crate::cost::{self, CostDiff, PriceBook, Side, Sides};
 use crate::error::{Error, Exit, Result};
+use std::path::{Path, PathBuf};
 
 impl Report for cost::Report {
     fn what(&self) -> &'static str {
@@ -14,11 +16,26 @@ impl Report for cost::Report {
     }
 }
 
+impl Report for CostDiff {
+    fn what(&self) -> &'static str {
+        "cost diff"
+    }
+}
+
+/// The bundled prices, with each `--prices FILE` added.
+pub(super) fn price_book(files: &[PathBuf]) -> Result<PriceBook> {
+    let mut book = PriceBook::load().map_err(|e| Error::Prices(format!("built-in {e}")))?;
+    for file in files {
+        book.add_file(file)?;
+    }
+    Ok(book)
+}
+
 pub fn run(ctx: &Context, args: &CostArgs) -> Result<Exit> {
     let config = ctx.config()?;
-    let mut book = PriceBook::load().map_err(|e| Error::Prices(format!("built-in {e}")))?;
-    for file in &args.prices {
-        book.add_file(file)?;
+    let book = price_book(&args.prices)?;
+    if let Some(other) = &args.diff {
+        return diff(ctx, config, other, &book, !args.no_free_tier);
     }
     let regions = if args.all_regions {
         book.region_names()
@@ -48,4 +65,53 @@ pub fn run(ctx: &Context, args: &CostArgs) -> Result<Exit> {
             .console
             .report(json || format == CostFormat::Json, &report),
     }
+}
+
+/// `cost --diff OTHER`: this config against OTHER in the regions either prices (with
+/// `--region`, that one), each config with its own `cost:` section.
+fn diff(
+    ctx: &Context,
+    config: &Config,
+    other_path: &Path,
+    book: &PriceBook,
+    free_tier: bool,
+) -> Result<Exit> {
+    let other = Config::load(other_path)?;
+    let mine = ctx.target_regions()?;
+    let theirs: Vec<Region> = other
+        .regions
+        .iter()
+        .filter(|r| ctx.global.region.as_deref().is_none_or(|g| g == r.as_str()))
+        .cloned()
+        .collect();
+    let mut regions = mine.clone();
+    regions.extend(theirs.iter().filter(|r| !mine.contains(r)).cloned());
+    let side = |c: &Config, listed: &[Region], r: &Region| -> Result<Side> {
+        Ok(if listed.contains(r) {
+            Side::Pipeline(Box::new(super::build(c, r)?))
+        } else {
+            Side::Nothing
+        })
+    };
+    let sides = regions
+        .iter()
+        .map(|r| {
+            Ok(Sides {
+                region: r.to_string(),
+                before: side(config, &mine, r)?,
+                after: side(&other, &theirs, r)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let options = cost::Options {
+        free_tier,
+        scales: Vec::new(),
+    };
+    let change = cost::change::change(&config.cost, &other.cost, sides, book, &options)
+        .map_err(Error::Prices)?;
+    ctx.report(&CostDiff {
+        config: ctx.global.config.display().to_string(),
+        other: other_path.display().to_string(),
+        change,
+    })
 }

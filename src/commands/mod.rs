@@ -39,7 +39,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Destroy(args) => destroy::run(&ctx, args),
         Command::Rollout(args) => rollout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
-        Command::Run => run::run(&ctx),
+        Command::Run(args) => run::run(&ctx, args),
         Command::Cost(args) => cost::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Schema => schema::run(&ctx),
@@ -65,11 +65,19 @@ pub fn style(global: &Global, terminals: crate::console::Terminals) -> crate::st
     }
 }
 
+/// The template `config` renders for `region`, with the config recorded in its `Metadata`
+/// (`deploy::recorded`, what plan prices as deployed): what synth writes and apply deploys.
+pub fn template(config: &Config, region: &Region) -> Result<serde_json::Value> {
+    let mut template = crate::template::render(&build(config, region)?);
+    crate::deploy::recorded::stamp(&mut template, config);
+    Ok(template)
+}
+
 /// Each region with the template the config renders for it, in the order given.
 pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serde_json::Value)>> {
     regions
         .iter()
-        .map(|r| Ok((r.clone(), crate::template::render(&build(config, r)?))))
+        .map(|r| Ok((r.clone(), template(config, r)?)))
         .collect()
 }
 

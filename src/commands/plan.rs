@@ -2,7 +2,8 @@
 
 use super::context::Context;
 use crate::cli::PlanArgs;
-use crate::deploy::plan::{PlanReport, RegionPlan, plan_region};
+use crate::deploy::plan::{PlanReport, RegionPlan, cost_of, plan_region};
+use crate::plan::saved::SavedPlan;
 use crate::error::{Error, Exit, Result};
 
 pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
@@ -23,9 +24,15 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
                 async move { plan_region(&options, &stack, &region, template, change_set).await }
             }));
     let plans: Vec<RegionPlan> = results.into_iter().collect::<Result<_>>()?;
+    let book = super::cost::price_book(&args.prices)?;
+    let cost = cost_of(config, &plans, &book).map_err(Error::Prices)?;
 
     if let (Some(path), Some(p)) = (&args.out, plans.first()) {
-        p.saved().write(path).map_err(|source| Error::Write {
+        let saved = SavedPlan {
+            cost: Some(cost.clone()),
+            ..p.saved()
+        };
+        saved.write(path).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;
@@ -47,5 +54,6 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
         },
         template_diff: args.template_diff,
         detailed_exitcode: args.detailed_exitcode,
+        cost: Some(cost),
     })
 }

@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<Exit> {
                 regions.len()
             )?;
         }
-        let template = template::render(&super::build(config, region)?);
+        let template = super::template(config, region)?;
         return ctx.report(&Synthesized::Template {
             stack,
             region: region.to_string(),
@@ -80,7 +80,7 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<Exit> {
     })?;
     let mut written = Vec::new();
     for region in &regions {
-        let text = template::to_string(&template::render(&super::build(config, region)?));
+        let text = template::to_string(&super::template(config, region)?);
         let path: PathBuf = dir.join(file_name(region.as_str()));
         std::fs::write(&path, &text).map_err(|source| Error::Write {
             path: path.clone(),

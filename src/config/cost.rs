@@ -46,6 +46,10 @@ pub struct CostAssumptions {
     pub alarm_notifications_per_month: Count,
     /// Messages a month landing in the two dead-letter queues.
     pub dead_letter_messages_per_month: Count,
+    /// The ceiling for the whole pipeline (all regions), USD a month: `plan` warns and `apply`
+    /// refuses a change whose estimate goes above it and above the estimate before it (unless
+    /// `--allow-cost-increase`); `validate` reports a config whose own estimate is above it.
+    pub max_monthly_usd: Option<Amount>,
 }
 
 impl Default for CostAssumptions {
@@ -65,6 +69,7 @@ impl Default for CostAssumptions {
             athena_mb_per_query: None,
             alarm_notifications_per_month: Bounded::new_unchecked(10.0),
             dead_letter_messages_per_month: Bounded::new_unchecked(0.0),
+            max_monthly_usd: None,
         }
     }
 }

@@ -3,11 +3,13 @@
 //! price files (and reads a user's, `--prices`), `pricing` multiplies and applies the free tier,
 //! `report` shows the result.
 
+pub mod change;
 pub mod prices;
 mod pricing;
 pub mod report;
 pub mod usage;
 
+pub use change::{CostChange, CostDiff, Side, Sides};
 pub use prices::PriceBook;
 pub use report::{Line, Report};
 

@@ -394,7 +394,7 @@ fn dominant_text(c: &ScaleColumn) -> String {
 }
 
 /// Left-aligned text columns and right-aligned numbers, two spaces apart.
-fn table(rows: &[Vec<String>], right: &[bool]) -> String {
+pub(super) fn table(rows: &[Vec<String>], right: &[bool]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|i| {

@@ -53,6 +53,10 @@ pub enum Refusal {
         "these credentials are for AWS account {account}, which allowed_account_ids ({allowed}) does not list; nothing was changed"
     )]
     OtherAccount { account: String, allowed: String },
+    #[error(
+        "{message}; nothing was changed. Pass --allow-cost-increase if that is intended (or lower the cost, or raise cost.max_monthly_usd)"
+    )]
+    CostCeiling { message: String },
 }
 
 /// The stack policy: replacing or deleting the data resources needs --allow-data-loss.

@@ -5,6 +5,7 @@ use crate::aws::cloudformation::{self, ChangeSetEntry, DeployedStack};
 use crate::aws::{Aws, Options};
 use crate::config::Region;
 use crate::console::Report;
+use crate::cost::CostChange;
 use crate::error::{Exit, Result};
 use crate::plan::render;
 use crate::plan::{self, Plan, Summary, saved::SavedPlan};
@@ -35,6 +36,7 @@ impl RegionPlan {
             deployed_template_sha256: d.map(|d| plan::saved::template_sha256(&d.template)),
             template: self.template.clone(),
             plan: self.plan.clone(),
+            cost: None,
         }
     }
 }
@@ -86,6 +88,8 @@ pub struct PlanReport {
     pub template_diff: bool,
     /// Exit with `Exit::Changes` when anything would change.
     pub detailed_exitcode: bool,
+    /// The monthly cost change of the whole pipeline (every region, summed).
+    pub cost: Option<CostChange>,
 }
 
 /// One region's JSON document: the plan, with CloudFormation's change set when asked for.
@@ -95,6 +99,8 @@ struct PlanDocument<'a> {
     plan: &'a Plan,
     #[serde(skip_serializing_if = "Option::is_none")]
     cloudformation_change_set: Option<&'a Vec<ChangeSetEntry>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a CostChange>,
 }
 
 impl Serialize for PlanReport {
@@ -103,13 +109,17 @@ impl Serialize for PlanReport {
         struct Regions<'a> {
             plans: Vec<PlanDocument<'a>>,
             summary: Summary,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            cost: Option<&'a CostChange>,
         }
+        let one = self.plans.len() == 1;
         let docs: Vec<PlanDocument> = self
             .plans
             .iter()
             .map(|p| PlanDocument {
                 plan: &p.plan,
                 cloudformation_change_set: p.change_set.as_ref(),
+                cost: self.cost.as_ref().filter(|_| one),
             })
             .collect();
         match docs.as_slice() {
@@ -123,6 +133,7 @@ impl Serialize for PlanReport {
                 Regions {
                     plans: docs,
                     summary,
+                    cost: self.cost.as_ref(),
                 }
                 .serialize(s)
             }
@@ -151,6 +162,9 @@ impl std::fmt::Display for PlanReport {
                 "\n{changed} of {} regions have changes.",
                 self.plans.len()
             )?;
+        }
+        if let Some(cost) = &self.cost {
+            write!(f, "\n{cost}")?;
         }
         Ok(())
     }
@@ -211,4 +225,24 @@ fn change_set_text(plan: &Plan, cs: &[ChangeSetEntry]) -> String {
         ));
     }
     s
+}
+
+/// The monthly cost change of `plans`: each planned region from its deployed stack to its
+/// rendered template, the config's other regions as configured (`deploy::cost::change`).
+pub fn cost_of(
+    config: &crate::config::Config,
+    plans: &[RegionPlan],
+    book: &crate::cost::PriceBook,
+) -> std::result::Result<CostChange, String> {
+    let changing = plans
+        .iter()
+        .map(|p| {
+            Ok(super::cost::Changing {
+                region: Region::parse(&p.plan.region)?,
+                deployed: p.deployed.as_ref().map(|d| &d.template),
+                rendered: &p.template,
+            })
+        })
+        .collect::<std::result::Result<Vec<_>, String>>()?;
+    super::cost::change(config, &changing, book)
 }

@@ -11,10 +11,41 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// An execution this run started.
+/// An execution this run started, and where to follow it (what `run --no-wait` prints).
+#[derive(Debug, Clone, Serialize)]
 pub struct Started {
     pub name: String,
     pub arn: String,
+    pub region: String,
+    pub console_url: String,
+}
+
+impl Started {
+    /// How to follow the run once we stop waiting for it.
+    pub fn follow(&self) -> String {
+        format!(
+            "it goes on: follow it with `infrapipe status --region {}` or at {}",
+            self.region, self.console_url
+        )
+    }
+}
+
+impl std::fmt::Display for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "Started run {}: {}", self.name, self.arn)?;
+        writeln!(f, "Follow it at {}", self.console_url)?;
+        writeln!(
+            f,
+            "or with `infrapipe status --region {}` (its last run).",
+            self.region
+        )
+    }
+}
+
+impl Report for Started {
+    fn what(&self) -> &'static str {
+        "started run"
+    }
 }
 
 /// Starts one execution of the stack's state machine, named `manual-<epoch seconds>`.
@@ -45,7 +76,12 @@ pub async fn start(aws: &Aws, stack: &str) -> Result<Started> {
     );
     tracing::info!(state_machine = %machine, run = %name, "starting a collection (states:StartExecution)");
     let arn = executions::start(aws, &machine, &name, r#"{"trigger":"manual"}"#).await?;
-    Ok(Started { name, arn })
+    Ok(Started {
+        name,
+        console_url: executions::console_url(&aws.region, &arn),
+        region: aws.region.clone(),
+        arn,
+    })
 }
 
 /// Waits for the run (at most `limit`) and reads what each branch of `metrics` did.
@@ -64,11 +100,26 @@ pub async fn finish(
                 name: run.name.clone(),
                 status: e.status,
                 seconds: limit.as_secs(),
+                follow: run.follow(),
             });
         }
     };
     let outcomes = executions::state_outcomes(aws, &run.arn).await?;
-    let branches = metrics
+    Ok(RunReport {
+        name: run.name.clone(),
+        stack: stack.to_owned(),
+        region: aws.region.clone(),
+        execution,
+        branches: branches(&outcomes, metrics),
+    })
+}
+
+/// How each metric's branch ended, in `metrics` order, from the states' outcomes.
+pub fn branches(
+    outcomes: &BTreeMap<String, StateOutcome>,
+    metrics: &[MetricType],
+) -> Vec<(String, Branch)> {
+    metrics
         .iter()
         .map(|m| {
             let task = outcomes.get(&state_machine::task_state(*m));
@@ -77,14 +128,7 @@ pub async fn finish(
                 .is_some_and(|o| o.entered);
             (m.as_str().to_owned(), Branch::of(task, failed))
         })
-        .collect();
-    Ok(RunReport {
-        name: run.name.clone(),
-        stack: stack.to_owned(),
-        region: aws.region.clone(),
-        execution,
-        branches,
-    })
+        .collect()
 }
 
 /// How one metric's branch ended.

@@ -21,6 +21,9 @@ pub struct SavedPlan {
     pub deployed_template_sha256: Option<String>,
     pub template: serde_json::Value,
     pub plan: Plan,
+    /// The monthly cost change the plan showed (absent in plans saved before it was shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::CostChange>,
 }
 
 /// SHA-256 of a template's canonical JSON (sorted keys, compact).
