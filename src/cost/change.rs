@@ -77,6 +77,7 @@ pub struct CostChange {
     pub delta: Option<f64>,
     pub before_micros: Option<i64>,
     pub after_micros: i64,
+    pub delta_micros: Option<i64>,
     /// The lines that change most, largest change first (at most `LEADING`).
     pub leading: Vec<LineChange>,
     /// Every line that changes, largest change first.
@@ -222,6 +223,7 @@ pub fn change(
         delta: before_micros.map(|b| super::report::dollars(after_micros - b)),
         before_micros,
         after_micros,
+        delta_micros: before_micros.map(|b| after_micros - b),
         leading: lines.iter().take(LEADING).cloned().collect(),
         lines,
         regions,
