@@ -4,7 +4,10 @@ mod common;
 
 #[test]
 fn checked_in_template_matches_synth() {
-    let rendered = infrapipe::template::to_string(&common::example());
+    // What synth writes: the template with the config recorded in its Metadata.
+    let config = common::config(&common::example_text());
+    let template = infrapipe::commands::template(&config, &config.regions[0]).expect("renders");
+    let rendered = infrapipe::template::to_string(&template);
     let path = "templates/infrapipe-us-east-1.json";
     let stored = std::fs::read_to_string(path).unwrap_or_default();
     assert!(

@@ -202,11 +202,11 @@ pub fn change(
         })
         .unwrap_or_default();
     let assumptions = format!(
-        "Priced with {} instance{} ({from}), {}, USD list prices ({}); the rest of `infrapipe cost`'s assumptions as it prints them.",
+        "Both sides priced with {} instance{} ({from}), {}, USD list prices ({}); `infrapipe cost` lists every assumption.",
         group_int(instances),
         if instances == 1 { "" } else { "s" },
         if options.free_tier {
-            "always-free tier applied once for the account"
+            "the always-free tier once"
         } else {
             "no free tier"
         },
