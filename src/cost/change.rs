@@ -490,6 +490,9 @@ impl fmt::Display for CostDiff {
             signed(c.after_micros - before),
         ]);
         f.write_str(&super::report::table(&rows, &[false, true, true, true]))?;
-        writeln!(f, "\n{}: {}", self.other, c.assumptions)
+        writeln!(
+            f,
+            "\nEach config is priced with its own `cost:` section; `infrapipe cost -c FILE` lists them."
+        )
     }
 }
