@@ -157,6 +157,12 @@ pub struct RolloutArgs {
     /// Allow plans that replace or delete the raw bucket or the table
     #[arg(long)]
     pub allow_data_loss: bool,
+    /// Roll out even when the monthly cost estimate rises above cost.max_monthly_usd
+    #[arg(long)]
+    pub allow_cost_increase: bool,
+    /// Prices for one region from this file (as `cost --prices`), for the cost change; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub prices: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

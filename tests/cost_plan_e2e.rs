@@ -160,3 +160,21 @@ fn a_region_without_prices_is_shown_as_not_priced_with_how_to_price_it() {
         "{out}"
     );
 }
+
+#[test]
+fn rollout_shows_the_cost_change_summed_over_its_regions() {
+    let moto = Moto::start();
+    let f = config_file(
+        &example_text().replace("  - us-east-1\n", "  - us-east-1\n  - us-west-2\n"),
+    );
+    let (code, out, err) = moto.infrapipe(&["rollout", "-c", &path(&f), "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let regions: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("  us-east-1: $0.00 -> $") || l.starts_with("  us-west-2: $0.00 -> $"))
+        .collect();
+    assert!(
+        regions.len() == 2 && out.contains("Monthly cost: $0.00 -> $"),
+        "{out}"
+    );
+}

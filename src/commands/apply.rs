@@ -6,7 +6,7 @@ use super::ui;
 use crate::cli::ApplyArgs;
 use crate::deploy::applied::ApplyReport;
 use crate::deploy::apply::{self, Request};
-use crate::deploy::cost::{GuardError, guard};
+use crate::deploy::cost::guard;
 use crate::error::{Error, Exit, Result};
 use crate::model::names::Names;
 use crate::plan::saved::SavedPlan;
@@ -42,12 +42,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     let rt = ctx.runtime()?;
     let book = super::cost::price_book(&args.prices)?;
     let allow = args.allow_cost_increase;
-    rt.block_on(guard(&aws, &stack, config, &region, &template, &book, allow))
-        .map_err(|e| match e {
-            GuardError::Aws(e) => Error::Aws(e),
-            GuardError::Refused(r) => Error::Refused(r),
-            GuardError::Prices(m) => Error::Prices(m),
-        })?;
+    rt.block_on(guard(&aws, &stack, config, &region, &template, &book, allow))?;
     let mut term = Terminal::new(ctx, args.yes, "applying").wide(args.wide);
     let result = rt.block_on(async {
         let outcome = tokio::select! {

@@ -2,7 +2,9 @@
 //! as a table, markdown, or one JSON document.
 
 use super::context::Context;
-use crate::cli::{CostArgs, CostFormat};
+use crate::cli::{CostArgs, CostFormat, RolloutArgs};
+use crate::deploy::cost::of_rollout;
+use crate::deploy::rollout::{Preview, Rollout};
 use crate::config::Region;
 use crate::console::Report;
 use crate::config::Config;
@@ -29,6 +31,22 @@ pub(super) fn price_book(files: &[PathBuf]) -> Result<PriceBook> {
         book.add_file(file)?;
     }
     Ok(book)
+}
+
+/// A rollout's plans, with its monthly cost change summed over its regions (refused above
+/// `cost.max_monthly_usd` unless `--allow-cost-increase`).
+pub(super) fn previewed<'a>(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    rollout: &Rollout<'a>,
+    templates: &[(Region, serde_json::Value)],
+    args: &RolloutArgs,
+) -> Result<Preview<'a>> {
+    let mut preview = rt.block_on(crate::deploy::rollout::preview(rollout, templates));
+    let book = price_book(&args.prices)?;
+    let allow = args.allow_cost_increase;
+    preview.cost = Some(of_rollout(config, &preview, templates, &book, allow)?);
+    Ok(preview)
 }
 
 pub fn run(ctx: &Context, args: &CostArgs) -> Result<Exit> {

@@ -117,8 +117,8 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     };
     let rt = ctx.runtime()?;
     super::changing(ctx, config, &regions)?;
-    // Every region planned first, concurrently, for the one prompt.
-    let preview = rt.block_on(rollout::preview(&plan, &templates));
+    // Every region planned first, concurrently, for the one prompt, with the cost change.
+    let preview = super::cost::previewed(rt, config, &plan, &templates, args)?;
     if !ctx.json() {
         write!(ctx.console.out(), "{preview}")?;
     }

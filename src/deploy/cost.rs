@@ -107,6 +107,49 @@ pub enum GuardError {
     Prices(String),
 }
 
+impl From<GuardError> for crate::error::Error {
+    fn from(e: GuardError) -> Self {
+        match e {
+            GuardError::Aws(e) => Self::Aws(e),
+            GuardError::Refused(r) => Self::Refused(r),
+            GuardError::Prices(m) => Self::Prices(m),
+        }
+    }
+}
+
+/// The ceiling's refusal, unless `allow`.
+fn refuse_above_ceiling(change: CostChange, allow: bool) -> Result<CostChange, GuardError> {
+    match change.ceiling.as_ref().and_then(|c| c.message.clone()) {
+        Some(message) if !allow => Err(Refusal::CostCeiling { message }.into()),
+        _ => Ok(change),
+    }
+}
+
+/// A rollout's cost change, summed over its regions (each that could be planned goes from its
+/// stack to its template); refused above the ceiling unless `allow`.
+pub fn of_rollout(
+    config: &Config,
+    preview: &super::rollout::Preview<'_>,
+    templates: &[(Region, Value)],
+    book: &PriceBook,
+    allow: bool,
+) -> Result<CostChange, GuardError> {
+    let changing: Vec<Changing> = preview
+        .plans
+        .iter()
+        .zip(&preview.deployed)
+        .zip(templates)
+        .filter(|(((_, plan), _), _)| plan.is_ok())
+        .map(|(((region, _), deployed), (_, rendered))| Changing {
+            region: region.clone(),
+            deployed: deployed.as_ref(),
+            rendered,
+        })
+        .collect();
+    let change = change(config, &changing, book).map_err(GuardError::Prices)?;
+    refuse_above_ceiling(change, allow)
+}
+
 /// Before any change: refuses an apply whose estimate goes above `cost.max_monthly_usd` and
 /// above what is deployed, unless `allow`. Reads only the deployed stack. Without a ceiling
 /// there is nothing to check and nothing is read.
@@ -129,8 +172,5 @@ pub async fn guard(
         rendered,
     }];
     let change = change(config, &changing, book).map_err(GuardError::Prices)?;
-    if let Some(message) = change.ceiling.as_ref().and_then(|c| c.message.clone()) {
-        return Err(Refusal::CostCeiling { message }.into());
-    }
-    Ok(Some(change))
+    refuse_above_ceiling(change, false).map(Some)
 }

@@ -128,24 +128,31 @@ pub struct Preview<'a> {
     pub stack: &'a str,
     pub max_concurrent: usize,
     pub plans: Vec<(Region, Result<Plan, String>)>,
+    /// Each region's deployed template (None: no stack, or it could not be read), as `plans`.
+    pub deployed: Vec<Option<Value>>,
+    /// The monthly cost change of the whole rollout, summed over its regions.
+    pub cost: Option<crate::cost::CostChange>,
 }
 
 /// Plans every region at once against its deployed stack.
 pub async fn preview<'a>(r: &Rollout<'a>, templates: &[(Region, Value)]) -> Preview<'a> {
     let futs = templates.iter().map(|(region, t)| async move {
         let aws = Aws::connect(r.options, region.as_str()).await;
-        let deployed = cloudformation::deployed(&aws, r.stack)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(plan::diff(
+        let deployed = match cloudformation::deployed(&aws, r.stack).await {
+            Ok(d) => d,
+            Err(e) => return (Err(e.to_string()), None),
+        };
+        let plan = plan::diff(
             r.stack,
             region.as_str(),
             deployed.as_ref().map(|d| d.status.as_str()),
             deployed.as_ref().map(|d| &d.template),
             t,
-        ))
+        );
+        (Ok(plan), deployed.map(|d| d.template))
     });
-    let plans = futures::future::join_all(futs).await;
+    let (plans, deployed): (Vec<_>, Vec<_>) =
+        futures::future::join_all(futs).await.into_iter().unzip();
     Preview {
         stack: r.stack,
         max_concurrent: r.max_concurrent,
@@ -154,6 +161,8 @@ pub async fn preview<'a>(r: &Rollout<'a>, templates: &[(Region, Value)]) -> Prev
             .map(|(r, _)| r.clone())
             .zip(plans)
             .collect(),
+        deployed,
+        cost: None,
     }
 }
 
@@ -187,6 +196,9 @@ impl std::fmt::Display for Preview<'_> {
                 )?,
                 Err(e) => writeln!(f, "  {r:<16} cannot plan: {e}")?,
             }
+        }
+        if let Some(cost) = &self.cost {
+            write!(f, "{cost}")?;
         }
         Ok(())
     }
