@@ -108,7 +108,12 @@ pub struct CostArgs {
     #[arg(long, value_name = "FILE")]
     pub prices: Vec<PathBuf>,
     /// Compare with another config, line by line: only the lines that differ, and the totals
-    #[arg(long, visible_alias = "against", value_name = "OTHER.yaml", conflicts_with = "scale")]
+    #[arg(
+        long,
+        visible_alias = "against",
+        value_name = "OTHER.yaml",
+        conflicts_with = "scale"
+    )]
     pub diff: Option<PathBuf>,
 }
 

@@ -78,9 +78,7 @@ pub enum Error {
         status: String,
         cause: String,
     },
-    #[error(
-        "run {name} is still {status} after waiting {seconds} s; {follow}"
-    )]
+    #[error("run {name} is still {status} after waiting {seconds} s; {follow}")]
     RunTimedOut {
         name: String,
         status: String,

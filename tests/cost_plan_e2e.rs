@@ -13,7 +13,10 @@ fn expensive(extra_cost: &str) -> tempfile::NamedTempFile {
         "  metrics: [cpu, memory, disk, network]\n",
         "  metrics: [cpu, memory, disk, network]\n  per_instance_metrics: true\n",
     );
-    assert!(text.contains("per_instance_metrics: true"), "the example changed shape");
+    assert!(
+        text.contains("per_instance_metrics: true"),
+        "the example changed shape"
+    );
     config_file(&format!("{text}cost:\n  instances: 1000\n{extra_cost}"))
 }
 
@@ -39,7 +42,8 @@ fn plan_shows_the_monthly_change_led_by_the_per_instance_metrics_line() {
         .find(|l| l.starts_with("Monthly cost: "))
         .unwrap_or_default();
     assert!(
-        headline.contains(" -> ") && headline.ends_with("led by CloudWatch custom metrics: per instance"),
+        headline.contains(" -> ")
+            && headline.ends_with("led by CloudWatch custom metrics: per instance"),
         "{out}"
     );
 }
@@ -58,7 +62,9 @@ fn plan_json_carries_before_after_and_delta() {
         cost["delta"].as_f64().expect("delta"),
     );
     assert!(
-        after > 100_000_000 && before < 10_000_000 && (delta - (after - before) as f64 / 1e6).abs() < 1e-9,
+        after > 100_000_000
+            && before < 10_000_000
+            && (delta - (after - before) as f64 / 1e6).abs() < 1e-9,
         "{cost}"
     );
 }
@@ -83,7 +89,10 @@ fn a_saved_plan_keeps_the_cost_change() {
     assert_eq!(code, 0, "{err}");
     let doc: Value =
         serde_json::from_str(&std::fs::read_to_string(&saved).expect("saved")).expect("JSON");
-    assert!(doc["cost"]["delta_micros"].as_i64() > Some(100_000_000), "{doc}");
+    assert!(
+        doc["cost"]["delta_micros"].as_i64() > Some(100_000_000),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -93,7 +102,8 @@ fn apply_above_the_ceiling_is_refused_before_any_change_with_the_figure_and_the_
     let (code, _, err) = moto.infrapipe(&["apply", "-c", &path(&f), "--yes"]);
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("above cost.max_monthly_usd ($10.00)") && err.contains("--allow-cost-increase"),
+        err.contains("above cost.max_monthly_usd ($10.00)")
+            && err.contains("--allow-cost-increase"),
         "{err}"
     );
     // Nothing changed: the example still plans with no changes.
@@ -150,9 +160,8 @@ fn a_stack_applied_without_a_recorded_config_is_priced_as_unknown() {
 #[test]
 fn a_region_without_prices_is_shown_as_not_priced_with_how_to_price_it() {
     let moto = Moto::start();
-    let f = config_file(
-        &example_text().replace("  - us-east-1\n", "  - us-east-1\n  - sa-east-1\n"),
-    );
+    let f =
+        config_file(&example_text().replace("  - us-east-1\n", "  - us-east-1\n  - sa-east-1\n"));
     let (code, out, err) = moto.infrapipe(&["plan", "-c", &path(&f), "--all-regions"]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -164,14 +173,15 @@ fn a_region_without_prices_is_shown_as_not_priced_with_how_to_price_it() {
 #[test]
 fn rollout_shows_the_cost_change_summed_over_its_regions() {
     let moto = Moto::start();
-    let f = config_file(
-        &example_text().replace("  - us-east-1\n", "  - us-east-1\n  - us-west-2\n"),
-    );
+    let f =
+        config_file(&example_text().replace("  - us-east-1\n", "  - us-east-1\n  - us-west-2\n"));
     let (code, out, err) = moto.infrapipe(&["rollout", "-c", &path(&f), "--yes"]);
     assert_eq!(code, 0, "{out}{err}");
     let regions: Vec<&str> = out
         .lines()
-        .filter(|l| l.starts_with("  us-east-1: $0.00 -> $") || l.starts_with("  us-west-2: $0.00 -> $"))
+        .filter(|l| {
+            l.starts_with("  us-east-1: $0.00 -> $") || l.starts_with("  us-west-2: $0.00 -> $")
+        })
         .collect();
     assert!(
         regions.len() == 2 && out.contains("Monthly cost: $0.00 -> $"),

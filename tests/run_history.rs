@@ -34,7 +34,9 @@ fn the_failed_memory_branch_is_reported_failed_with_its_last_error() {
         (memory.result, memory.error.as_deref()),
         (
             "failed",
-            Some("Runtime.OutOfMemory: RequestId: 5e1f Error: Runtime exited with error: signal: killed")
+            Some(
+                "Runtime.OutOfMemory: RequestId: 5e1f Error: Runtime exited with error: signal: killed"
+            )
         )
     );
 }

@@ -12,8 +12,7 @@ fn applied_example() -> Moto {
     moto
 }
 
-const CONSOLE: &str =
-    "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:us-east-1:123456789012:execution:";
+const CONSOLE: &str = "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:us-east-1:123456789012:execution:";
 
 #[test]
 fn run_no_wait_prints_the_execution_arn_and_its_console_url() {
@@ -24,7 +23,14 @@ fn run_no_wait_prints_the_execution_arn_and_its_console_url() {
     let arn = doc["arn"].as_str().unwrap_or_default();
     assert_eq!(
         doc["console_url"].as_str(),
-        Some(format!("{}{}", CONSOLE, arn.rsplit_once(":execution:").map_or("", |(_, n)| n)).as_str()),
+        Some(
+            format!(
+                "{}{}",
+                CONSOLE,
+                arn.rsplit_once(":execution:").map_or("", |(_, n)| n)
+            )
+            .as_str()
+        ),
         "{out}"
     );
 }

@@ -42,7 +42,9 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     let rt = ctx.runtime()?;
     let book = super::cost::price_book(&args.prices)?;
     let allow = args.allow_cost_increase;
-    rt.block_on(guard(&aws, &stack, config, &region, &template, &book, allow))?;
+    rt.block_on(guard(
+        &aws, &stack, config, &region, &template, &book, allow,
+    ))?;
     let mut term = Terminal::new(ctx, args.yes, "applying").wide(args.wide);
     let result = rt.block_on(async {
         let outcome = tokio::select! {

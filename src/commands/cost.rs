@@ -3,12 +3,12 @@
 
 use super::context::Context;
 use crate::cli::{CostArgs, CostFormat, RolloutArgs};
-use crate::deploy::cost::of_rollout;
-use crate::deploy::rollout::{Preview, Rollout};
+use crate::config::Config;
 use crate::config::Region;
 use crate::console::Report;
-use crate::config::Config;
 use crate::cost::{self, CostDiff, PriceBook, Side, Sides};
+use crate::deploy::cost::of_rollout;
+use crate::deploy::rollout::{Preview, Rollout};
 use crate::error::{Error, Exit, Result};
 use std::path::{Path, PathBuf};
 

@@ -3,8 +3,8 @@
 use super::context::Context;
 use crate::cli::PlanArgs;
 use crate::deploy::plan::{PlanReport, RegionPlan, cost_of, plan_region};
-use crate::plan::saved::SavedPlan;
 use crate::error::{Error, Exit, Result};
+use crate::plan::saved::SavedPlan;
 
 pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
     let config = ctx.config()?;

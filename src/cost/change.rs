@@ -358,7 +358,11 @@ impl CostChange {
     }
 
     fn lead_text(l: &LineChange) -> String {
-        format!("{} {}", l.service, l.item.split(" (").next().unwrap_or(&l.item))
+        format!(
+            "{} {}",
+            l.service,
+            l.item.split(" (").next().unwrap_or(&l.item)
+        )
     }
 
     /// "Monthly cost: $0.68 -> $399.29 (+$398.61), led by CloudWatch custom metrics: per instance".

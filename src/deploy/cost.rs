@@ -58,21 +58,23 @@ pub fn change(
     }
     let sides = regions
         .iter()
-        .map(|region| match changing.iter().find(|c| &c.region == region) {
-            Some(c) => Sides {
-                region: region.to_string(),
-                before: c.deployed.map_or(Side::Nothing, |t| side_of(t, region)),
-                after: match side_of(c.rendered, region) {
-                    Side::Pipeline(p) => Side::Pipeline(p),
-                    _ => Side::Pipeline(Box::new(model(config, region))),
+        .map(
+            |region| match changing.iter().find(|c| &c.region == region) {
+                Some(c) => Sides {
+                    region: region.to_string(),
+                    before: c.deployed.map_or(Side::Nothing, |t| side_of(t, region)),
+                    after: match side_of(c.rendered, region) {
+                        Side::Pipeline(p) => Side::Pipeline(p),
+                        _ => Side::Pipeline(Box::new(model(config, region))),
+                    },
+                },
+                None => Sides {
+                    region: region.to_string(),
+                    before: Side::Pipeline(Box::new(model(config, region))),
+                    after: Side::Pipeline(Box::new(model(config, region))),
                 },
             },
-            None => Sides {
-                region: region.to_string(),
-                before: Side::Pipeline(Box::new(model(config, region))),
-                after: Side::Pipeline(Box::new(model(config, region))),
-            },
-        })
+        )
         .collect();
     let options = cost::Options::default();
     let change = cost::change::change(&config.cost, &config.cost, sides, book, &options)?;
