@@ -8,6 +8,7 @@ pub mod apply;
 pub mod assets;
 pub mod destroy;
 pub mod destroyed;
+pub mod import;
 pub mod plan;
 pub mod rollout;
 pub mod run;

@@ -59,6 +59,7 @@ pub fn diff(
     let count = |f: &dyn Fn(Action) -> bool| changes.iter().filter(|c| f(c.action)).count();
     // As terraform counts: a replacement is one to add and one to destroy.
     let summary = Summary {
+        import: 0,
         add: count(&|a| matches!(a, Action::Create | Action::Replace)),
         change: count(&|a| a == Action::Update),
         destroy: count(&|a| matches!(a, Action::Delete | Action::Replace)),
@@ -72,6 +73,8 @@ pub fn diff(
         iam_changes,
         broadens_access,
         summary,
+        imports: Vec::new(),
+        cannot_import: Vec::new(),
     }
 }
 
