@@ -108,3 +108,55 @@ fn the_previous_releases_stack_applies_with_the_current_code_and_keeps_its_data(
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("No changes."), "after the upgrade: {out}");
 }
+
+/// The previous release's template with one change made to it, planned against today's.
+fn planned_from_old(change: impl Fn(&mut Value)) -> infrapipe::plan::Plan {
+    let mut old: Value =
+        serde_json::from_str(&std::fs::read_to_string(OLD).expect("fixture")).expect("JSON");
+    change(&mut old);
+    infrapipe::plan::diff(
+        STACK,
+        "us-east-1",
+        Some("UPDATE_COMPLETE"),
+        Some(&old),
+        &example(),
+    )
+}
+
+#[test]
+fn a_table_whose_keys_change_is_planned_with_why_and_how_to_migrate() {
+    let plan = planned_from_old(|old| {
+        old["Resources"]["MetricsTable"]["Properties"]["KeySchema"][1]["AttributeName"] =
+            "timestamp".into();
+    });
+    let m = plan
+        .migrations
+        .iter()
+        .find(|m| m.logical_id == "MetricsTable")
+        .expect("a migration for the table");
+    assert!(m.why.contains("key schema changes"), "{m:?}");
+    assert!(m.how.contains("copy the items out first"), "{m:?}");
+    let text = infrapipe::plan::render::text(&plan, infrapipe::style::Style::PLAIN);
+    assert!(
+        text.contains("migration: the table's key schema changes"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_renamed_raw_bucket_is_planned_with_the_copy_it_needs() {
+    let plan = planned_from_old(|old| {
+        old["Resources"]["RawMetricsBucket"]["Properties"]["BucketName"] =
+            "raw-metrics-bucket".into();
+    });
+    let m = plan
+        .migrations
+        .iter()
+        .find(|m| m.logical_id == "RawMetricsBucket")
+        .expect("a migration for the bucket");
+    assert!(
+        m.how
+            .contains("aws s3 sync s3://raw-metrics-bucket s3://infra-monitoring-prod-raw-"),
+        "{m:?}"
+    );
+}

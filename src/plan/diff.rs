@@ -65,6 +65,7 @@ pub fn diff(
         destroy: count(&|a| matches!(a, Action::Delete | Action::Replace)),
     };
     let broadens_access = iam_changes.iter().any(iam::StatementChange::broadens);
+    let migrations = super::migration::needed(&changes);
     Plan {
         stack: stack.to_owned(),
         region: region.to_owned(),
@@ -75,6 +76,7 @@ pub fn diff(
         summary,
         imports: Vec::new(),
         cannot_import: Vec::new(),
+        migrations,
     }
 }
 

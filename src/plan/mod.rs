@@ -6,6 +6,7 @@
 pub mod diff;
 pub mod iam;
 pub mod import;
+pub mod migration;
 pub mod render;
 pub mod saved;
 
@@ -83,6 +84,9 @@ pub struct Plan {
     /// Resources that exist but cannot be imported as they are: apply refuses until resolved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cannot_import: Vec<import::Blocked>,
+    /// Changes to the data that need more than CloudFormation does: why, and how to migrate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrations: Vec<migration::Migration>,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -167,6 +167,14 @@ pub fn text(plan: &Plan, style: Style) -> String {
         for p in &c.properties {
             let _ = writeln!(s, "{}", property_line(style, p));
         }
+        for m in plan
+            .migrations
+            .iter()
+            .filter(|m| m.logical_id == c.logical_id)
+        {
+            let _ = writeln!(s, "      {} {}", style.yellow("migration:"), m.why);
+            let _ = writeln!(s, "      how: {}", m.how);
+        }
     }
     if !plan.iam_changes.is_empty() {
         s.push('\n');
