@@ -222,6 +222,9 @@ fn missing() -> ErrorMetadata {
         .build()
 }
 
+/// Each HeadBucket's bucket and ExpectedBucketOwner, in order.
+type Heads = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// One CreateChangeSet request as the test reads it.
 #[derive(Debug, Clone)]
 struct Made {
@@ -311,7 +314,7 @@ fn cloudformation(made: Arc<Mutex<Vec<Made>>>, executed: Arc<Mutex<Vec<String>>>
 
 /// STS for our account; S3 with the artifact bucket and zips there, no results bucket, and
 /// `raw` answering the raw bucket's HeadBucket (recording each HeadBucket's bucket and ExpectedBucketOwner).
-fn sts_and_s3(raw: Rule, heads: Arc<Mutex<Vec<(String, Option<String>)>>>) -> Overrides {
+fn sts_and_s3(raw: Rule, heads: Heads) -> Overrides {
     let sts = mock_client!(
         aws_sdk_sts,
         RuleMode::MatchAny,
@@ -451,7 +454,7 @@ fn run_apply(aws: Aws, yaml: &str) -> Result<Outcome, ApplyError> {
 struct Recorded {
     made: Arc<Mutex<Vec<Made>>>,
     executed: Arc<Mutex<Vec<String>>>,
-    heads: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    heads: Heads,
 }
 
 fn recorded() -> Recorded {
