@@ -125,6 +125,10 @@ const SAMPLES: &[&str] = &[
     "allowed_account_ids: ['12345678901']",
     "allowed_account_ids: ['12345678901a']",
     "allowed_account_ids: [123456789012]",
+    "adopt: {raw_bucket: raw-metrics-bucket, table: InfraMetrics}",
+    "adopt: {raw_bucket: Raw_Metrics}",
+    "adopt: {table: 'Infra Metrics'}",
+    "adopt: {bucket: raw-metrics-bucket}",
 ];
 
 fn with(line: &str) -> String {

@@ -180,6 +180,72 @@ pub async fn create_change_set(
     }
 }
 
+/// One existing resource an IMPORT change set adopts: its type, the logical id it takes in the
+/// template, and its primary identifier (`BucketName` -> name, `TableName` -> name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceToImport {
+    pub resource_type: String,
+    pub logical_id: String,
+    pub identifier: BTreeMap<String, String>,
+}
+
+/// Creates an IMPORT change set (which also creates the stack when there is none) adopting
+/// `resources`, and waits until CloudFormation has computed it. `template` must declare exactly
+/// the stack's resources plus the imported ones, each of those with a DeletionPolicy.
+pub async fn create_import_change_set(
+    aws: &Aws,
+    stack: &str,
+    template: &TemplateSource,
+    resources: &[ResourceToImport],
+    tags: &BTreeMap<String, String>,
+    name_prefix: &str,
+) -> Result<ChangeSet, AwsError> {
+    use aws_sdk_cloudformation::types::{Capability, ChangeSetType, ResourceToImport as Sdk, Tag};
+    let cf = aws.cloudformation();
+    let doing = format!("creating the import change set for {stack}");
+    let name = format!(
+        "{name_prefix}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default()
+    );
+    let mut req = cf
+        .create_change_set()
+        .stack_name(stack)
+        .change_set_name(&name)
+        .change_set_type(ChangeSetType::Import)
+        .capabilities(Capability::CapabilityIam);
+    req = match template {
+        TemplateSource::Body(b) => req.template_body(b),
+        TemplateSource::Url(u) => req.template_url(u),
+    };
+    for r in resources {
+        let built = Sdk::builder()
+            .resource_type(&r.resource_type)
+            .logical_resource_id(&r.logical_id)
+            .set_resource_identifier(Some(r.identifier.clone().into_iter().collect()))
+            .build();
+        req = req.resources_to_import(built);
+    }
+    for (k, v) in tags {
+        req = req.tags(Tag::builder().key(k).value(v).build());
+    }
+    let created = req
+        .send()
+        .await
+        .map_err(|e| AwsError::new(&doing, &aws.region, &e))?;
+    let id = created.id().unwrap_or(&name).to_owned();
+    let stack_id = created.stack_id().map(str::to_owned);
+    let changes = wait_for_change_set(aws, &id, &doing).await?;
+    Ok(ChangeSet {
+        id,
+        stack_id,
+        empty: changes.is_none(),
+        changes: changes.unwrap_or_default(),
+    })
+}
+
 /// Creates a change set for the template `body` (its JSON text), waits for it, returns
 /// CloudFormation's view and deletes it again (and the empty stack a CREATE change set leaves
 /// behind). Nothing is executed.

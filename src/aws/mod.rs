@@ -10,6 +10,7 @@ pub mod cloudformation;
 pub mod dynamodb;
 pub mod environment;
 pub mod executions;
+pub mod existing;
 pub mod s3;
 pub mod schedules;
 pub mod sns;
@@ -87,6 +88,9 @@ pub struct Aws {
     endpoint_overridden: bool,
     /// The endpoint is plain HTTP (a local emulator): no request can satisfy a TLS-only policy.
     pub plain_http: bool,
+    /// A DynamoDB client that replaces the configured one (tests' mock clients); kept beside
+    /// `Overrides` so that adding it changed no `Overrides { .. }` literal.
+    dynamodb_override: Option<aws_sdk_dynamodb::Client>,
 }
 
 impl Aws {
@@ -121,6 +125,7 @@ impl Aws {
                 .endpoint_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("http://")),
+            dynamodb_override: None,
         }
     }
 
@@ -135,7 +140,14 @@ impl Aws {
             overrides,
             endpoint_overridden: false,
             plain_http: false,
+            dynamodb_override: None,
         }
+    }
+
+    /// The same clients with `dynamodb` answering DynamoDB's calls (tests' mock clients).
+    pub fn with_dynamodb(mut self, dynamodb: aws_sdk_dynamodb::Client) -> Self {
+        self.dynamodb_override = Some(dynamodb);
+        self
     }
 
     pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
@@ -176,6 +188,9 @@ impl Aws {
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        if let Some(c) = &self.dynamodb_override {
+            return c.clone();
+        }
         aws_sdk_dynamodb::Client::new(&self.config)
     }
 

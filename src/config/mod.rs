@@ -1,6 +1,7 @@
 //! The `infrapipe.yaml` schema: types, defaults (the seed's), and validation that names file,
 //! line, column and field for every bad value.
 
+pub mod adopt;
 pub mod cost;
 mod de;
 pub mod diagnostic;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use adopt::Adopt;
 pub use cost::CostAssumptions;
 pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
@@ -70,6 +72,10 @@ pub struct Config {
     /// What `infrapipe drift` accepts as changed by hand (see `config::drift`).
     #[serde(default)]
     pub drift: DriftConfig,
+    /// Existing resources the pipeline takes over (imports) instead of creating (see
+    /// `config::adopt`).
+    #[serde(default)]
+    pub adopt: Adopt,
 }
 
 #[derive(
@@ -615,6 +621,15 @@ impl Config {
                     ),
                 );
             }
+        }
+        if !self.adopt.is_empty() && self.regions.len() > 1 {
+            fail(
+                "adopt",
+                format!(
+                    "names existing resources of one region, but regions lists {}: adopt a hand-built pipeline with one region, then add regions (each gets its own bucket and table)",
+                    self.regions.len()
+                ),
+            );
         }
         problems
     }

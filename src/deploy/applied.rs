@@ -156,8 +156,15 @@ impl std::fmt::Display for ApplyReport {
             Outcome::Cancelled { .. } => writeln!(f, "Apply cancelled. Nothing was changed."),
             Outcome::Executed { plan, finished } if finished.succeeded() => writeln!(
                 f,
-                "Apply complete: {} added, {} changed, {} destroyed. Stack {stack} is {}.",
-                plan.summary.add, plan.summary.change, plan.summary.destroy, finished.status
+                "Apply complete: {}{} added, {} changed, {} destroyed. Stack {stack} is {}.",
+                match plan.summary.import {
+                    0 => String::new(),
+                    n => format!("{n} imported, "),
+                },
+                plan.summary.add,
+                plan.summary.change,
+                plan.summary.destroy,
+                finished.status
             ),
             Outcome::Executed { finished, .. } => {
                 writeln!(f, "error: {}", failure_report(stack, finished).join("\n"))

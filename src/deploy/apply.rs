@@ -49,6 +49,8 @@ pub enum Refusal {
         "the plan was made with other bundled Lambda code ({key}); make a new plan with this infrapipe"
     )]
     OtherCode { key: String },
+    #[error("{0}; nothing was changed")]
+    CannotImport(String),
     #[error(
         "these credentials are for AWS account {account}, which allowed_account_ids ({allowed}) does not list; nothing was changed"
     )]
@@ -296,13 +298,18 @@ pub async fn apply<U: Ui + ?Sized>(
     if let Some(saved) = req.saved {
         check_saved(saved, req.stack, &aws.region, deployed.as_ref())?;
     }
-    let plan = plan::diff(
+    let mut plan = plan::diff(
         req.stack,
         &aws.region,
         deployed.as_ref().map(|d| d.status.as_str()),
         deployed.as_ref().map(|d| &d.template),
         req.template,
     );
+    super::import::find(aws, &mut plan, req.template, &req.names.adopted).await?;
+    super::import::check(&plan)?;
+    if let Some(saved) = req.saved {
+        super::import::check_saved(saved, &plan)?;
+    }
     check_data_loss(&plan, req.allow_data_loss)?;
     tracing::info!(
         changes = plan.changes.len(),
@@ -322,6 +329,10 @@ pub async fn apply<U: Ui + ?Sized>(
         req.endpoint_url,
     )
     .await?;
+    if !plan.imports.is_empty() {
+        let d = deployed.as_ref();
+        return super::import::apply(aws, req, plan, d, &uploaded.bucket, &source, ui).await;
+    }
     tracing::info!(
         stack = req.stack,
         "creating the change set (cloudformation:CreateChangeSet, DescribeChangeSet)"
@@ -372,7 +383,7 @@ pub async fn apply<U: Ui + ?Sized>(
 }
 
 /// The stack policy that guards the data, and termination protection as configured.
-async fn protect(aws: &Aws, req: &Request<'_>, exists: bool) -> Result<(), AwsError> {
+pub(super) async fn protect(aws: &Aws, req: &Request<'_>, exists: bool) -> Result<(), AwsError> {
     if !exists {
         return Ok(());
     }

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod cost;
 pub mod destroy;
 pub mod destroyed;
+pub mod import;
 pub mod plan;
 pub mod recorded;
 pub mod rollout;

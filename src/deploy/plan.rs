@@ -48,17 +48,19 @@ pub async fn plan_region(
     region: &Region,
     template: Value,
     with_change_set: bool,
+    adopted: &[String],
 ) -> Result<RegionPlan> {
     let aws = Aws::connect(options, region.as_str()).await;
     tracing::info!(stack, region = %region, "reading the deployed stack (cloudformation:DescribeStacks, GetTemplate)");
     let deployed = cloudformation::deployed(&aws, stack).await?;
-    let plan = plan::diff(
+    let mut plan = plan::diff(
         stack,
         region.as_str(),
         deployed.as_ref().map(|d| d.status.as_str()),
         deployed.as_ref().map(|d| &d.template),
         &template,
     );
+    super::import::find(&aws, &mut plan, &template, adopted).await?;
     let change_set = if with_change_set && plan.has_changes() {
         Some(
             cloudformation::preview_change_set(
@@ -126,6 +128,7 @@ impl Serialize for PlanReport {
             [one] => one.serialize(s),
             _ => {
                 let summary = self.plans.iter().fold(Summary::default(), |t, p| Summary {
+                    import: t.import + p.plan.summary.import,
                     add: t.add + p.plan.summary.add,
                     change: t.change + p.plan.summary.change,
                     destroy: t.destroy + p.plan.summary.destroy,
@@ -176,6 +179,10 @@ impl Report for PlanReport {
     }
 
     fn exit(&self) -> Exit {
+        // A plan apply would refuse (an existing resource it cannot import) is not a plan.
+        if self.plans.iter().any(|p| !p.plan.cannot_import.is_empty()) {
+            return Exit::Failure;
+        }
         if self.detailed_exitcode && self.plans.iter().any(|p| p.plan.has_changes()) {
             Exit::Changes
         } else {

@@ -64,6 +64,8 @@ pub struct Names {
     pub glue_database: String,
     pub glue_table: String,
     pub workgroup: String,
+    /// The names the config's `adopt:` section gives (existing resources the stack imports).
+    pub adopted: Vec<String>,
 }
 
 /// Folder of the bundled Lambda zips inside the artifact bucket.
@@ -73,11 +75,19 @@ impl Names {
     pub fn new(config: &Config) -> Self {
         let prefix = config.stack_name();
         let p = &prefix;
+        let adopt = &config.adopt;
         Self {
-            raw_bucket: Sub::new(format!("{p}-raw-${{AWS::AccountId}}-${{AWS::Region}}")),
+            raw_bucket: match &adopt.raw_bucket {
+                // A literal name: `Sub::new` of it renders as a plain string.
+                Some(b) => Sub::new(b.as_str()),
+                None => Sub::new(format!("{p}-raw-${{AWS::AccountId}}-${{AWS::Region}}")),
+            },
             results_bucket: Sub::new(format!("{p}-athena-${{AWS::AccountId}}-${{AWS::Region}}")),
             artifact_bucket: Sub::new("infrapipe-assets-${AWS::AccountId}-${AWS::Region}"),
-            table: format!("{p}-metrics"),
+            table: adopt
+                .table
+                .as_ref()
+                .map_or_else(|| format!("{p}-metrics"), |t| t.as_str().to_owned()),
             collector_function: format!("{p}-collector"),
             processor_function: format!("{p}-log-processor"),
             state_machine: format!("{p}-collection"),
@@ -90,6 +100,13 @@ impl Names {
             glue_database: p.replace('-', "_"),
             glue_table: "infra_metrics".to_owned(),
             workgroup: p.clone(),
+            adopted: [
+                adopt.raw_bucket.as_ref().map(|b| b.as_str().to_owned()),
+                adopt.table.as_ref().map(|t| t.as_str().to_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             prefix,
         }
     }

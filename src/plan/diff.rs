@@ -59,11 +59,13 @@ pub fn diff(
     let count = |f: &dyn Fn(Action) -> bool| changes.iter().filter(|c| f(c.action)).count();
     // As terraform counts: a replacement is one to add and one to destroy.
     let summary = Summary {
+        import: 0,
         add: count(&|a| matches!(a, Action::Create | Action::Replace)),
         change: count(&|a| a == Action::Update),
         destroy: count(&|a| matches!(a, Action::Delete | Action::Replace)),
     };
     let broadens_access = iam_changes.iter().any(iam::StatementChange::broadens);
+    let migrations = super::migration::needed(&changes);
     Plan {
         stack: stack.to_owned(),
         region: region.to_owned(),
@@ -72,6 +74,9 @@ pub fn diff(
         iam_changes,
         broadens_access,
         summary,
+        imports: Vec::new(),
+        cannot_import: Vec::new(),
+        migrations,
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub mod diff;
 pub mod iam;
+pub mod import;
+pub mod migration;
 pub mod render;
 pub mod saved;
 
@@ -20,6 +22,8 @@ pub enum Action {
     Update,
     Replace,
     Delete,
+    /// An existing resource adopted into the stack (CloudFormation's resource import).
+    Import,
 }
 
 impl Action {
@@ -30,6 +34,7 @@ impl Action {
             Action::Update => "~",
             Action::Replace => "-/+",
             Action::Delete => "-",
+            Action::Import => "<=",
         }
     }
 }
@@ -55,6 +60,9 @@ pub struct ResourceChange {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Present only when something is imported, so a plan without imports reads as before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub import: usize,
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
@@ -70,6 +78,19 @@ pub struct Plan {
     pub iam_changes: Vec<iam::StatementChange>,
     pub broadens_access: bool,
     pub summary: Summary,
+    /// Resources that exist outside the stack and are adopted by an IMPORT change set first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<import::Import>,
+    /// Resources that exist but cannot be imported as they are: apply refuses until resolved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cannot_import: Vec<import::Blocked>,
+    /// Changes to the data that need more than CloudFormation does: why, and how to migrate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub migrations: Vec<migration::Migration>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Plan {

@@ -37,7 +37,7 @@ fn share(room: usize, before: usize, after: usize) -> (usize, usize) {
 fn marker(style: Style, action: Action) -> String {
     let sym = action.symbol();
     match action {
-        Action::Create => style.green(sym),
+        Action::Create | Action::Import => style.green(sym),
         Action::Update => style.yellow(sym),
         Action::Replace | Action::Delete => style.red(sym),
     }
@@ -160,19 +160,36 @@ pub fn text(plan: &Plan, style: Style) -> String {
             };
             let _ = write!(s, "{gap}{}", style.red(&warning));
         }
+        if let Some(note) = super::import::note(plan, &c.logical_id) {
+            let _ = write!(s, "  ({note})");
+        }
         s.push('\n');
         for p in &c.properties {
             let _ = writeln!(s, "{}", property_line(style, p));
+        }
+        for m in plan
+            .migrations
+            .iter()
+            .filter(|m| m.logical_id == c.logical_id)
+        {
+            let _ = writeln!(s, "      {} {}", style.yellow("migration:"), m.why);
+            let _ = writeln!(s, "      how: {}", m.how);
         }
     }
     if !plan.iam_changes.is_empty() {
         s.push('\n');
         s.push_str(&iam_table(plan, style));
     }
+    s.push_str(&super::import::text(plan, style));
     let sum = &plan.summary;
+    // As terraform words it: the imports are named only when there are some.
+    let imports = match sum.import {
+        0 => String::new(),
+        n => format!(" {n} to import,"),
+    };
     let _ = writeln!(
         s,
-        "\n{} {} to add, {} to change, {} to destroy.",
+        "\n{}{imports} {} to add, {} to change, {} to destroy.",
         style.bold("Plan:"),
         sum.add,
         sum.change,
