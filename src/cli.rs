@@ -42,6 +42,10 @@ pub struct Global {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Give up on one AWS call after SECS, all its retries included (default 300)
+    #[arg(long, global = true, value_name = "SECS", env = "INFRAPIPE_OPERATION_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub operation_timeout: Option<u64>,
     /// Logs on stderr: -v infrapipe's steps, -vv also each AWS call with its request id
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
