@@ -91,6 +91,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (or write one per command with --out DIR)
     Man(ManArgs),
+    /// Drain the dead-letter queues once the cause is fixed: start the missed executions, invoke
+    /// the log processor again with the original S3 events
+    Redrive(RedriveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -253,4 +256,11 @@ pub struct ManArgs {
     /// Write infrapipe.1 and one page per command into this directory instead of printing
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RedriveArgs {
+    /// List the dead letters and what each would become; redrive and delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

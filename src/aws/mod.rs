@@ -14,6 +14,7 @@ pub mod s3;
 pub mod schedules;
 pub mod slow;
 pub mod sns;
+pub mod sqs;
 pub mod sts;
 
 use aws_config::retry::RetryConfig;

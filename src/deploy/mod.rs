@@ -9,6 +9,7 @@ pub mod assets;
 pub mod destroy;
 pub mod destroyed;
 pub mod plan;
+pub mod redrive;
 pub mod rollout;
 pub mod run;
 pub mod wait;
