@@ -42,6 +42,10 @@ pub struct Global {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Give up on one AWS call after SECS, all its retries included (default 300)
+    #[arg(long, global = true, value_name = "SECS", env = "INFRAPIPE_OPERATION_TIMEOUT",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub operation_timeout: Option<u64>,
     /// Logs on stderr: -v infrapipe's steps, -vv also each AWS call with its request id
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -87,6 +91,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (or write one per command with --out DIR)
     Man(ManArgs),
+    /// Drain the dead-letter queues once the cause is fixed: start the missed executions, invoke
+    /// the log processor again with the original S3 events
+    Redrive(RedriveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -283,4 +290,11 @@ pub struct ManArgs {
     /// Write infrapipe.1 and one page per command into this directory instead of printing
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RedriveArgs {
+    /// List the dead letters and what each would become; redrive and delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -13,7 +13,9 @@ pub mod executions;
 pub mod existing;
 pub mod s3;
 pub mod schedules;
+pub mod slow;
 pub mod sns;
+pub mod sqs;
 pub mod sts;
 
 use aws_config::retry::RetryConfig;
@@ -31,6 +33,9 @@ use std::time::Duration;
 pub struct Options {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    /// The bound on one call, all its attempts included (`--operation-timeout`); None for
+    /// `DEFAULT_OPERATION_TIMEOUT`.
+    pub operation_timeout: Option<Duration>,
 }
 
 impl Options {
@@ -51,22 +56,51 @@ impl Options {
     }
 }
 
-/// How long a call may take. A dead endpoint fails after the connect timeout instead of hanging;
-/// the read timeout is the AWS CLI's (60 s); no operation timeout, as uploads and waits are
-/// bounded by their own loops.
-pub fn timeouts() -> TimeoutConfig {
+/// One call, all its attempts and pauses included, gives up after this long unless
+/// `--operation-timeout` says otherwise: five attempts of a full read timeout fit in it.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long a call may take. A dead endpoint fails after the connect timeout (3 s) instead of
+/// hanging; an endpoint that accepts but does not answer, after the read timeout (60 s, the AWS
+/// CLI's); and no call, retries included, outlasts `operation`. Waits on stacks and runs are
+/// bounded by their own loops, one call at a time.
+pub fn timeouts(operation: Duration) -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(3))
         .read_timeout(Duration::from_secs(60))
+        .operation_timeout(operation)
         .build()
 }
 
+/// The most attempts the SDK makes of one call (the first and four retries).
+pub const MAX_ATTEMPTS: u32 = 5;
+
 /// Retries: adaptive (it backs off on throttling, "Rate exceeded", across all calls), five
-/// attempts, starting at 200 ms so a refused connection is reported within a few seconds.
+/// attempts, starting at 200 ms so a refused connection is reported within a few seconds. Five,
+/// not the SDK's three: through a link that fails a fifth of the calls, three attempts leave one
+/// call in 125 failing, and an apply makes dozens; five leave one in 3,125.
 pub fn retries() -> RetryConfig {
     RetryConfig::adaptive()
-        .with_max_attempts(5)
+        .with_max_attempts(MAX_ATTEMPTS)
         .with_initial_backoff(Duration::from_millis(200))
+}
+
+/// The test harness's knob: `INFRAPIPE_RETRY_SCALE` (a factor between 0 and 1) shortens the
+/// SDK's pauses between attempts so fault-injection tests stay fast. Only the pauses change,
+/// never the mode or the number of attempts, and anything else than such a factor is ignored.
+pub const RETRY_SCALE_VAR: &str = "INFRAPIPE_RETRY_SCALE";
+
+/// `retries()`, with its pauses scaled by `scale` (the value of `RETRY_SCALE_VAR`, if set).
+pub fn retries_scaled(scale: Option<&str>) -> RetryConfig {
+    let factor = scale
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|f| *f > 0.0 && *f < 1.0);
+    match factor {
+        None => retries(),
+        Some(f) => retries()
+            .with_initial_backoff(Duration::from_millis(200).mul_f64(f))
+            .with_max_backoff(Duration::from_secs(20).mul_f64(f)),
+    }
 }
 
 /// Clients given instead of the ones built from the configuration (tests hand in the SDK's mock
@@ -99,8 +133,14 @@ impl Aws {
     pub async fn connect(options: &Options, region: &str) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
-            .retry_config(retries())
-            .timeout_config(timeouts());
+            .retry_config(retries_scaled(
+                std::env::var(RETRY_SCALE_VAR).ok().as_deref(),
+            ))
+            .timeout_config(timeouts(
+                options
+                    .operation_timeout
+                    .unwrap_or(DEFAULT_OPERATION_TIMEOUT),
+            ));
         if let Some(p) = &options.profile {
             // A named profile wins over AWS_ACCESS_KEY_ID, as with the AWS CLI: the default chain
             // would read the environment first and silently use another account.
@@ -153,7 +193,11 @@ impl Aws {
     pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
         match &self.overrides.cloudformation {
             Some(c) => c.clone(),
-            None => aws_sdk_cloudformation::Client::new(&self.config),
+            None => aws_sdk_cloudformation::Client::from_conf(
+                aws_sdk_cloudformation::config::Builder::from(&self.config)
+                    .interceptor(slow::InFlight)
+                    .build(),
+            ),
         }
     }
 
@@ -164,6 +208,7 @@ impl Aws {
         let conf = aws_sdk_s3::config::Builder::from(&self.config)
             // An emulator on localhost has no virtual-host bucket names.
             .force_path_style(self.endpoint_overridden)
+            .interceptor(slow::InFlight)
             .build();
         aws_sdk_s3::Client::from_conf(conf)
     }
@@ -171,58 +216,106 @@ impl Aws {
     pub fn sts(&self) -> aws_sdk_sts::Client {
         match &self.overrides.sts {
             Some(c) => c.clone(),
-            None => aws_sdk_sts::Client::new(&self.config),
+            None => aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&self.config)
+                    .interceptor(slow::InFlight)
+                    .build(),
+            ),
         }
     }
 
     pub fn athena(&self) -> aws_sdk_athena::Client {
-        aws_sdk_athena::Client::new(&self.config)
+        aws_sdk_athena::Client::from_conf(
+            aws_sdk_athena::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
-        aws_sdk_cloudwatch::Client::new(&self.config)
+        aws_sdk_cloudwatch::Client::from_conf(
+            aws_sdk_cloudwatch::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
-        aws_sdk_cloudwatchlogs::Client::new(&self.config)
+        aws_sdk_cloudwatchlogs::Client::from_conf(
+            aws_sdk_cloudwatchlogs::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
         if let Some(c) = &self.dynamodb_override {
             return c.clone();
         }
-        aws_sdk_dynamodb::Client::new(&self.config)
+        aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn glue(&self) -> aws_sdk_glue::Client {
-        aws_sdk_glue::Client::new(&self.config)
+        aws_sdk_glue::Client::from_conf(
+            aws_sdk_glue::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn iam(&self) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::new(&self.config)
+        aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn lambda(&self) -> aws_sdk_lambda::Client {
-        aws_sdk_lambda::Client::new(&self.config)
+        aws_sdk_lambda::Client::from_conf(
+            aws_sdk_lambda::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn scheduler(&self) -> aws_sdk_scheduler::Client {
-        aws_sdk_scheduler::Client::new(&self.config)
+        aws_sdk_scheduler::Client::from_conf(
+            aws_sdk_scheduler::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn sfn(&self) -> aws_sdk_sfn::Client {
-        aws_sdk_sfn::Client::new(&self.config)
+        aws_sdk_sfn::Client::from_conf(
+            aws_sdk_sfn::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 
     pub fn sns(&self) -> aws_sdk_sns::Client {
         match &self.overrides.sns {
             Some(c) => c.clone(),
-            None => aws_sdk_sns::Client::new(&self.config),
+            None => aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::config::Builder::from(&self.config)
+                    .interceptor(slow::InFlight)
+                    .build(),
+            ),
         }
     }
 
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
-        aws_sdk_sqs::Client::new(&self.config)
+        aws_sdk_sqs::Client::from_conf(
+            aws_sdk_sqs::config::Builder::from(&self.config)
+                .interceptor(slow::InFlight)
+                .build(),
+        )
     }
 }
 
@@ -251,14 +344,20 @@ impl std::error::Error for AwsError {}
 
 impl AwsError {
     /// Builds the one-line error from any SDK error, with a hint for the failures users hit most.
+    /// An answer without an error code of its own (a bare 503, a dropped connection) names the
+    /// operation and says what happened on the wire, not how the SDK failed to parse it.
     pub fn new<E>(doing: impl Into<String>, region: &str, err: &E) -> Self
     where
-        E: ProvideErrorMetadata + std::error::Error,
+        E: SdkFailure,
     {
         let code = err.code().map(str::to_owned);
-        let detail = match (err.code(), err.message()) {
-            (Some(c), Some(m)) => format!("{c}: {m}"),
-            (Some(c), None) => c.to_owned(),
+        let detail = match (err.code(), err.message(), err.wire()) {
+            (Some(c), Some(m), _) => format!("{c}: {m}"),
+            (Some(c), None, _) => c.to_owned(),
+            (None, _, Some(wire)) => match err.operation() {
+                Some(op) => format!("{op}: {wire}"),
+                None => wire,
+            },
             _ => plain(&chain(err)),
         };
         let message = match hint(code.as_deref(), &detail) {
@@ -276,6 +375,98 @@ impl AwsError {
     pub fn is_code(&self, code: &str) -> bool {
         self.code.as_deref() == Some(code)
     }
+}
+
+/// What the AWS layer reads from an SDK error beyond its code and message: which operation
+/// failed, and what happened on the wire when AWS's answer carried no error code.
+pub trait SdkFailure: ProvideErrorMetadata + std::error::Error {
+    /// "CloudFormation CreateChangeSet", from the operation's error type.
+    fn operation(&self) -> Option<String>;
+    /// The failure in plain words when it is not the service's own error (a 5xx without a
+    /// readable body, a dropped connection, no answer in time); None for an error with a code.
+    fn wire(&self) -> Option<String>;
+}
+
+impl<E> SdkFailure for aws_sdk_cloudformation::error::SdkError<E>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    fn operation(&self) -> Option<String> {
+        operation_name(std::any::type_name::<E>())
+    }
+
+    fn wire(&self) -> Option<String> {
+        use aws_sdk_cloudformation::error::SdkError;
+        if self.code().is_some() {
+            return None;
+        }
+        let retried = format!("and kept failing for up to {MAX_ATTEMPTS} attempts");
+        match self {
+            SdkError::ServiceError(e) => Some(format!(
+                "AWS answered {} {retried}",
+                status_words(e.raw().status().as_u16())
+            )),
+            SdkError::ResponseError(e) => Some(format!(
+                "AWS answered {} with a body that is not a valid response",
+                status_words(e.raw().status().as_u16())
+            )),
+            SdkError::TimeoutError(_) => {
+                Some("no answer within the operation timeout (--operation-timeout)".to_owned())
+            }
+            SdkError::DispatchFailure(d) if d.is_timeout() => Some(format!(
+                "AWS did not answer within the read timeout {retried}"
+            )),
+            SdkError::DispatchFailure(d) if d.is_io() && !chain(self).contains("Connect") => Some(
+                format!("the connection to AWS was dropped before it answered {retried}"),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// "CloudFormation CreateChangeSet" from a type name such as
+/// `aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetError`.
+fn operation_name(type_name: &str) -> Option<String> {
+    const SERVICES: [(&str, &str); 14] = [
+        ("athena", "Athena"),
+        ("cloudformation", "CloudFormation"),
+        ("cloudwatch", "CloudWatch"),
+        ("cloudwatchlogs", "CloudWatch Logs"),
+        ("dynamodb", "DynamoDB"),
+        ("glue", "Glue"),
+        ("iam", "IAM"),
+        ("lambda", "Lambda"),
+        ("s3", "S3"),
+        ("scheduler", "EventBridge Scheduler"),
+        ("sfn", "Step Functions"),
+        ("sns", "SNS"),
+        ("sqs", "SQS"),
+        ("sts", "STS"),
+    ];
+    let crate_name = type_name.strip_prefix("aws_sdk_")?.split("::").next()?;
+    let service = SERVICES
+        .iter()
+        .find(|(c, _)| *c == crate_name)
+        .map_or(crate_name, |(_, s)| s);
+    let last = type_name.rsplit("::").next()?;
+    let op = last.strip_suffix("Error").unwrap_or(last);
+    Some(format!("{service} {op}"))
+}
+
+/// "503 Service Unavailable": the status and its reason phrase.
+fn status_words(status: u16) -> String {
+    let reason = match status {
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return format!("HTTP {status}"),
+    };
+    format!("{status} {reason}")
 }
 
 /// An error and its sources on one line, without the SDK's debug dump or repeated parts.
@@ -399,16 +590,72 @@ mod tests {
     }
 
     #[test]
-    fn a_dead_endpoint_is_given_up_after_three_seconds_and_a_silent_one_after_sixty() {
-        let t = timeouts();
+    fn a_dead_endpoint_is_given_up_after_three_seconds_a_silent_one_after_sixty_a_call_after_five_minutes()
+     {
+        let t = timeouts(DEFAULT_OPERATION_TIMEOUT);
         assert_eq!(
             (t.connect_timeout(), t.read_timeout(), t.operation_timeout()),
             (
                 Some(Duration::from_secs(3)),
                 Some(Duration::from_secs(60)),
-                None
+                Some(Duration::from_secs(300))
             )
         );
+    }
+
+    #[test]
+    fn the_retry_scale_shortens_only_the_pauses_never_mode_or_attempts() {
+        let scaled = retries_scaled(Some("0.01"));
+        assert_eq!(
+            (
+                scaled.mode(),
+                scaled.max_attempts(),
+                scaled.initial_backoff()
+            ),
+            (
+                aws_config::retry::RetryMode::Adaptive,
+                5,
+                Duration::from_millis(2)
+            )
+        );
+    }
+
+    #[test]
+    fn without_the_retry_scale_or_with_a_bad_one_the_production_retries_hold() {
+        for scale in [None, Some(""), Some("2"), Some("-1"), Some("fast")] {
+            let r = retries_scaled(scale);
+            assert_eq!(
+                (
+                    r.mode(),
+                    r.max_attempts(),
+                    r.initial_backoff(),
+                    r.max_backoff()
+                ),
+                (
+                    aws_config::retry::RetryMode::Adaptive,
+                    5,
+                    Duration::from_millis(200),
+                    Duration::from_secs(20)
+                ),
+                "{scale:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_operation_is_named_by_service_and_action_from_its_error_type() {
+        assert_eq!(
+            operation_name(
+                "aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetError"
+            )
+            .as_deref(),
+            Some("CloudFormation CreateChangeSet")
+        );
+    }
+
+    #[test]
+    fn a_bare_503_is_said_as_the_status_and_its_reason() {
+        assert_eq!(status_words(503), "503 Service Unavailable");
     }
 
     #[test]

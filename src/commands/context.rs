@@ -24,6 +24,7 @@ impl<'a, 'b> Context<'a, 'b> {
             aws: crate::aws::Options {
                 profile: global.profile.clone(),
                 endpoint_url: global.endpoint_url.clone(),
+                operation_timeout: global.operation_timeout.map(std::time::Duration::from_secs),
             },
             config: OnceCell::new(),
             runtime: OnceCell::new(),
@@ -55,6 +56,7 @@ impl<'a, 'b> Context<'a, 'b> {
             return Ok(rt);
         }
         self.aws.check()?;
+        crate::aws::slow::show_on_terminal(self.console.terminals.err);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

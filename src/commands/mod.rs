@@ -11,6 +11,7 @@ mod graph;
 mod init;
 mod man;
 mod plan;
+mod redrive;
 mod rollout;
 mod run;
 mod schema;
@@ -46,6 +47,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
+        Command::Redrive(args) => redrive::run(&ctx, args),
     }
 }
 

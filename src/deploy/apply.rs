@@ -52,6 +52,10 @@ pub enum Refusal {
     #[error("{0}; nothing was changed")]
     CannotImport(String),
     #[error(
+        "another operation started on stack {stack} while this apply prepared its change set ({status}); nothing of this apply was executed. Wait for it to finish (`infrapipe status`), then run `infrapipe plan` and apply again"
+    )]
+    Overtaken { stack: String, status: String },
+    #[error(
         "these credentials are for AWS account {account}, which allowed_account_ids ({allowed}) does not list; nothing was changed"
     )]
     OtherAccount { account: String, allowed: String },
@@ -372,14 +376,73 @@ pub async fn apply<U: Ui + ?Sized>(
         cloudformation::set_stack_policy(aws, req.stack, &permissive_stack_policy()).await?;
     }
     tracing::info!(change_set = %cs.id, "executing the change set (cloudformation:ExecuteChangeSet)");
-    cloudformation::execute_change_set(aws, &cs.id).await?;
+    let executed = match overtaken(aws, req.stack, &stack_id, deployed.is_some()).await? {
+        Some(busy) => Err(busy),
+        None => cloudformation::execute_change_set(aws, &cs.id)
+            .await
+            .map_err(|e| overtaken_at_execution(req.stack, e)),
+    };
+    if let Err(e) = executed {
+        // Our change set is stale beside the other operation's: leave no second one around.
+        let _ = cloudformation::delete_change_set(aws, &cs.id).await;
+        if lifting_policy {
+            protect(aws, req, true).await?;
+        }
+        return Err(e);
+    }
     let total = plan.changes.len();
     let finished = super::wait::wait(aws, &stack_id, seen, &mut |t| ui.tick(t, total)).await;
-    let finished = finished?;
+    let finished = finished.map_err(|e| unfinished(req.stack, e))?;
     if finished.succeeded() || lifting_policy {
-        protect(aws, req, true).await?;
+        protect(aws, req, true)
+            .await
+            .map_err(|e| unfinished(req.stack, e))?;
     }
     Ok(Outcome::Executed { plan, finished })
+}
+
+/// Another apply (or anyone) started an operation on the stack since this apply read it: the
+/// stack is in progress again. None when the stack is as this apply left it to CloudFormation.
+async fn overtaken(
+    aws: &Aws,
+    stack: &str,
+    stack_id: &str,
+    existed: bool,
+) -> Result<Option<ApplyError>, AwsError> {
+    let (status, _) = cloudformation::status(aws, stack_id).await?;
+    let ours = !existed && status == "REVIEW_IN_PROGRESS";
+    Ok((status.ends_with("_IN_PROGRESS") && !ours).then(|| {
+        ApplyError::Refused(Refusal::Overtaken {
+            stack: stack.to_owned(),
+            status,
+        })
+    }))
+}
+
+/// CloudFormation refuses to execute a change set when another operation got there first (the
+/// stack is in progress, or executing another change set deleted ours): said as such.
+fn overtaken_at_execution(stack: &str, e: AwsError) -> ApplyError {
+    let raced = e.is_code("ChangeSetNotFound")
+        || e.is_code("InvalidChangeSetStatus")
+        || (e.is_code("ValidationError") && e.message.contains("_IN_PROGRESS"));
+    if raced {
+        ApplyError::Refused(Refusal::Overtaken {
+            stack: stack.to_owned(),
+            status: e.code.clone().unwrap_or_default(),
+        })
+    } else {
+        ApplyError::Aws(e)
+    }
+}
+
+/// An error after the change set was executed: the stack may be mid-way, so the message says
+/// how to see it and how to finish.
+fn unfinished(stack: &str, mut e: AwsError) -> AwsError {
+    e.message = format!(
+        "{}. The change set was executed, so stack {stack} may be mid-way: see it with `infrapipe status`, then run `infrapipe apply` again to finish (it also restores the protective stack policy)",
+        e.message
+    );
+    e
 }
 
 /// The stack policy that guards the data, and termination protection as configured.

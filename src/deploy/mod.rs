@@ -12,6 +12,7 @@ pub mod destroyed;
 pub mod import;
 pub mod plan;
 pub mod recorded;
+pub mod redrive;
 pub mod rollout;
 pub mod run;
 pub mod wait;

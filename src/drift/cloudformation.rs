@@ -204,9 +204,7 @@ trait ErrorLine {
     fn line(&self, doing: &str, region: &str) -> String;
 }
 
-impl<E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error> ErrorLine
-    for E
-{
+impl<E: crate::aws::SdkFailure> ErrorLine for E {
     fn line(&self, doing: &str, region: &str) -> String {
         AwsError::new(doing, region, self).to_string()
     }

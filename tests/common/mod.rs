@@ -81,4 +81,5 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&err).into_owned(),
     )
 }
+pub mod faultproxy;
 pub mod moto;

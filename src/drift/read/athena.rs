@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 /// Athena answers a missing workgroup or query with InvalidRequestException "... not found".
 fn not_found<E>(aws: &Aws, doing: &str, e: &E) -> Problem
 where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error,
+    E: crate::aws::SdkFailure,
 {
     let p = problem(aws, doing, &[], e);
     match p {

@@ -20,7 +20,6 @@ mod sqs;
 use super::expected::Target;
 use crate::aws::{Aws, AwsError};
 use crate::cfn::ResourceType;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 
 /// Why a live resource has no properties to compare.
@@ -69,7 +68,7 @@ pub async fn read(aws: &Aws, t: &Target) -> Read {
 /// gone, anything else that it could not be read.
 pub(crate) fn problem<E>(aws: &Aws, doing: &str, missing: &[&str], e: &E) -> Problem
 where
-    E: ProvideErrorMetadata + std::error::Error,
+    E: crate::aws::SdkFailure,
 {
     let err = AwsError::new(doing, &aws.region, e);
     if missing.iter().any(|c| err.is_code(c)) {

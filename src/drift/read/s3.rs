@@ -232,7 +232,7 @@ fn emulator_empty(e: &dyn std::error::Error, element: &str) -> bool {
 /// other failure is a Problem.
 fn absent_or<E>(aws: &Aws, doing: &str, e: &E, not_set: &str) -> Result<(), Problem>
 where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error,
+    E: crate::aws::SdkFailure,
 {
     if e.code() == Some(not_set) {
         Ok(())
