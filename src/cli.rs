@@ -155,9 +155,14 @@ pub struct DestroyArgs {
     /// Do not ask (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Also delete the retained data: every version in the raw bucket, the bucket, the table
-    #[arg(long)]
-    pub purge_data: bool,
+    /// Also delete the retained data (every version in the raw bucket, the bucket, the table),
+    /// only if tagged as this pipeline's; asks you to type the stack name, or give it here
+    /// (`--purge-data=<stack>`, required without a terminal)
+    #[arg(long, value_name = "STACK", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub purge_data: Option<String>,
+    /// With --purge-data: skip the on-demand DynamoDB backup taken before the table is deleted
+    #[arg(long, requires = "purge_data")]
+    pub no_backup: bool,
 }
 
 #[derive(Debug, Args)]

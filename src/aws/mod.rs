@@ -10,6 +10,7 @@ pub mod cloudformation;
 pub mod dynamodb;
 pub mod environment;
 pub mod executions;
+pub mod lambda;
 pub mod s3;
 pub mod schedules;
 pub mod sns;
@@ -30,6 +31,9 @@ use std::time::Duration;
 pub struct Options {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
+    /// A CloudFormation service role (the config's `deploy_role_arn`): passed as RoleARN on
+    /// every CreateChangeSet and DeleteStack, so people need only the rights to start one.
+    pub deploy_role_arn: Option<String>,
 }
 
 impl Options {
@@ -76,6 +80,8 @@ pub struct Overrides {
     pub s3: Option<aws_sdk_s3::Client>,
     pub sns: Option<aws_sdk_sns::Client>,
     pub sts: Option<aws_sdk_sts::Client>,
+    pub lambda: Option<aws_sdk_lambda::Client>,
+    pub dynamodb: Option<aws_sdk_dynamodb::Client>,
 }
 
 /// Clients for one region.
@@ -87,6 +93,8 @@ pub struct Aws {
     endpoint_overridden: bool,
     /// The endpoint is plain HTTP (a local emulator): no request can satisfy a TLS-only policy.
     pub plain_http: bool,
+    /// RoleARN for CloudFormation's stack operations (see `Options::deploy_role_arn`).
+    pub deploy_role_arn: Option<String>,
 }
 
 impl Aws {
@@ -121,6 +129,7 @@ impl Aws {
                 .endpoint_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("http://")),
+            deploy_role_arn: options.deploy_role_arn.clone(),
         }
     }
 
@@ -135,6 +144,15 @@ impl Aws {
             overrides,
             endpoint_overridden: false,
             plain_http: false,
+            deploy_role_arn: None,
+        }
+    }
+
+    /// The same clients, with CloudFormation acting as `role` (tests of RoleARN).
+    pub fn with_deploy_role(self, role: Option<String>) -> Self {
+        Self {
+            deploy_role_arn: role,
+            ..self
         }
     }
 
@@ -176,7 +194,10 @@ impl Aws {
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
-        aws_sdk_dynamodb::Client::new(&self.config)
+        match &self.overrides.dynamodb {
+            Some(c) => c.clone(),
+            None => aws_sdk_dynamodb::Client::new(&self.config),
+        }
     }
 
     pub fn glue(&self) -> aws_sdk_glue::Client {
@@ -188,7 +209,10 @@ impl Aws {
     }
 
     pub fn lambda(&self) -> aws_sdk_lambda::Client {
-        aws_sdk_lambda::Client::new(&self.config)
+        match &self.overrides.lambda {
+            Some(c) => c.clone(),
+            None => aws_sdk_lambda::Client::new(&self.config),
+        }
     }
 
     pub fn scheduler(&self) -> aws_sdk_scheduler::Client {

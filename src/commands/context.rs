@@ -24,6 +24,7 @@ impl<'a, 'b> Context<'a, 'b> {
             aws: crate::aws::Options {
                 profile: global.profile.clone(),
                 endpoint_url: global.endpoint_url.clone(),
+                deploy_role_arn: None,
             },
             config: OnceCell::new(),
             runtime: OnceCell::new(),
@@ -61,6 +62,16 @@ impl<'a, 'b> Context<'a, 'b> {
             .build()
             .map_err(Error::Runtime)?;
         Ok(self.runtime.get_or_init(|| rt))
+    }
+
+    /// The AWS options with the config's `deploy_role_arn`: what every command that creates a
+    /// change set or deletes a stack connects with.
+    pub fn aws_options(&self) -> Result<crate::aws::Options> {
+        let role = self.config()?.deploy_role_arn.as_ref();
+        Ok(crate::aws::Options {
+            deploy_role_arn: role.map(|r| r.as_str().to_owned()),
+            ..self.aws.clone()
+        })
     }
 
     /// Prints `report` as text or as its `--json` document; returns how the command exits.

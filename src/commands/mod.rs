@@ -111,7 +111,7 @@ pub fn changing(ctx: &Context, config: &Config, regions: &[Region]) -> Result<cr
         return Err(Error::Usage("no region to change".into()));
     };
     let rt = ctx.runtime()?;
-    let aws = rt.block_on(crate::aws::Aws::connect(&ctx.aws, first.as_str()));
+    let aws = rt.block_on(crate::aws::Aws::connect(&ctx.aws_options()?, first.as_str()));
     let target = rt.block_on(crate::deploy::account::target(
         &aws,
         &config.allowed_account_ids,

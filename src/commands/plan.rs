@@ -16,11 +16,15 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
     let templates = super::rendered(config, &regions)?;
     let stack = config.stack_name();
     let change_set = args.change_set;
+    let names = crate::model::names::Names::new(config);
+    let options = ctx.aws_options()?;
     let results =
         ctx.runtime()?
             .block_on(super::per_region(templates, "plan", |region, template| {
-                let (options, stack) = (ctx.aws.clone(), stack.clone());
-                async move { plan_region(&options, &stack, &region, template, change_set).await }
+                let (options, stack, names) = (options.clone(), stack.clone(), names.clone());
+                async move {
+                    plan_region(&options, &stack, &names, &region, template, change_set).await
+                }
             }));
     let plans: Vec<RegionPlan> = results.into_iter().collect::<Result<_>>()?;
 
