@@ -55,21 +55,34 @@ pub async fn plan_region(
     with_change_set: bool,
 ) -> Result<RegionPlan> {
     let aws = Aws::connect(options, region.as_str()).await;
+    plan_in(&aws, stack, names, template, with_change_set, options).await
+}
+
+/// `plan_region` with the clients given (tests hand in mock clients to see every call).
+pub async fn plan_in(
+    aws: &Aws,
+    stack: &str,
+    names: &Names,
+    template: Value,
+    with_change_set: bool,
+    options: &Options,
+) -> Result<RegionPlan> {
+    let (aws, region) = (aws, aws.region.as_str());
     tracing::info!(stack, region = %region, "reading the deployed stack (cloudformation:DescribeStacks, GetTemplate)");
-    let deployed = cloudformation::deployed(&aws, stack).await?;
+    let deployed = cloudformation::deployed(aws, stack).await?;
     let plan = plan::diff(
         stack,
-        region.as_str(),
+        region,
         deployed.as_ref().map(|d| d.status.as_str()),
         deployed.as_ref().map(|d| &d.template),
         &template,
     );
     let (mut change_set, mut change_set_unavailable) = (None, None);
     if with_change_set && plan.has_changes() {
-        match change_set_source(&aws, stack, names, &template, options).await? {
+        match change_set_source(aws, stack, names, &template, options).await? {
             Ok(source) => {
                 let cs = cloudformation::preview_change_set(
-                    &aws,
+                    aws,
                     stack,
                     &source,
                     deployed.is_some(),
