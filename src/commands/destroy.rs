@@ -20,6 +20,8 @@ pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<Exit> {
         backup: !args.no_backup,
         config_path: &ctx.global.config,
     };
+    // A wrong name after --purge-data stops everything before the first AWS call.
+    destroy::check_purge_name(&req)?;
     let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;
     let rt = ctx.runtime()?;
     let mut term = Terminal::new(ctx, args.yes, "destroying");

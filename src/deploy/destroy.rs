@@ -173,7 +173,7 @@ pub async fn empty_results(
 }
 
 /// `--purge-data=<name>` must name the stack; checked before anything is read or deleted.
-fn check_purge_name(req: &Request<'_>) -> Result<()> {
+pub fn check_purge_name(req: &Request<'_>) -> Result<()> {
     match req.purge_name {
         Some(n) if n != req.stack => Err(Error::Usage(format!(
             "--purge-data={n} does not name the stack {}: nothing was deleted",
