@@ -87,6 +87,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (or write one per command with --out DIR)
     Man(ManArgs),
+    /// Print the minimal IAM policy (JSON) a person or CI needs: --for read or --for apply
+    IamPolicy(IamPolicyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -240,6 +242,23 @@ pub enum GraphFormat {
     Mermaid,
     /// Graphviz DOT (`dot -Tsvg`)
     Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    /// read: plan (without --change-set), drift, status, cost; apply: apply, destroy, run,
+    /// rollout, plan --change-set
+    #[arg(long = "for", value_enum)]
+    pub for_: PolicyFor,
+    /// The account to fill in (default: the credentials' own, asked of STS)
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyFor {
+    Read,
+    Apply,
 }
 
 #[derive(Debug, Args)]

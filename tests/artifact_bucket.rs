@@ -85,7 +85,10 @@ fn s3(log: &Log, bucket_status: u16, checksum: Option<fn(&str) -> String>) -> Ve
             .match_requests(move |r| {
                 record(
                     &l,
-                    format!("HeadBucket owner={}", r.expected_bucket_owner().unwrap_or("-")),
+                    format!(
+                        "HeadBucket owner={}",
+                        r.expected_bucket_owner().unwrap_or("-")
+                    ),
                 )
             })
             .then_output(|| HeadBucketOutput::builder().build())
@@ -94,7 +97,10 @@ fn s3(log: &Log, bucket_status: u16, checksum: Option<fn(&str) -> String>) -> Ve
             .match_requests(move |r| {
                 record(
                     &l,
-                    format!("HeadBucket owner={}", r.expected_bucket_owner().unwrap_or("-")),
+                    format!(
+                        "HeadBucket owner={}",
+                        r.expected_bucket_owner().unwrap_or("-")
+                    ),
                 )
             })
             .then_http_response(move || {
@@ -125,7 +131,9 @@ fn s3(log: &Log, bucket_status: u16, checksum: Option<fn(&str) -> String>) -> Ve
             }),
         None => mock!(aws_sdk_s3::Client::head_object)
             .match_requests(move |_| record(&l, "HeadObject".into()))
-            .then_http_response(|| HttpResponse::new(StatusCode::try_from(404).expect("404"), SdkBody::empty())),
+            .then_http_response(|| {
+                HttpResponse::new(StatusCode::try_from(404).expect("404"), SdkBody::empty())
+            }),
     };
     let l = log.clone();
     let put = mock!(aws_sdk_s3::Client::put_object)

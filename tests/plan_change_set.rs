@@ -11,9 +11,7 @@ fn large_config() -> tempfile::NamedTempFile {
     let emails: String = (0..120)
         .map(|i| format!("    - ops{i}@example.com\n"))
         .collect();
-    common::config_file(
-        &common::example_text().replace("    - ops@example.com\n", &emails),
-    )
+    common::config_file(&common::example_text().replace("    - ops@example.com\n", &emails))
 }
 
 fn buckets_and_stacks(moto: &Moto) -> String {

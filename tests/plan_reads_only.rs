@@ -90,7 +90,10 @@ fn plan_without_change_set_makes_only_describe_and_get_calls() {
         (planned.map(|p| p.plan.has_changes()).ok(), calls),
         (
             Some(true),
-            vec!["cloudformation:DescribeStacks", "cloudformation:GetTemplate"]
+            vec![
+                "cloudformation:DescribeStacks",
+                "cloudformation:GetTemplate"
+            ]
         )
     );
 }

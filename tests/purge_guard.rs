@@ -72,7 +72,10 @@ fn a_table_not_tagged_as_ours_is_not_purged_and_nothing_is_deleted() {
         "--no-backup",
     ]);
     assert!(
-        code == 1 && err.contains(&format!("table {TABLE} is not tagged infrapipe:pipeline=infra-monitoring-prod")),
+        code == 1
+            && err.contains(&format!(
+                "table {TABLE} is not tagged infrapipe:pipeline=infra-monitoring-prod"
+            )),
         "{code} {err}"
     );
     let (_, status, _) = moto.infrapipe(&["status", "-c", EXAMPLE]);

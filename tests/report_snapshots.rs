@@ -243,10 +243,13 @@ fn destroy_reports_data_kept_and_data_purged() {
     assert_report!("destroy_json_data_kept", json(destroy(&["--json"])));
     reset(&moto);
     deployed(&moto);
-    assert_report!("destroy_text_purge_data", text(destroy(&[
+    assert_report!(
+        "destroy_text_purge_data",
+        text(destroy(&[
             "--purge-data=infra-monitoring-prod",
             "--no-backup"
-        ])));
+        ]))
+    );
     reset(&moto);
     deployed(&moto);
     assert_report!(

@@ -13,9 +13,9 @@ pub async fn table_tags(
     let doing = format!("reading the tags of table {table}");
     let described = match ddb.describe_table().table_name(table).send().await {
         Ok(d) => d,
-        Err(e) if e
-            .as_service_error()
-            .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
         {
             return Ok(None);
         }

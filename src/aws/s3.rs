@@ -5,9 +5,10 @@
 use super::{Aws, AwsError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, ChecksumAlgorithm, ChecksumMode, BucketVersioningStatus, CreateBucketConfiguration,
-    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
-    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, VersioningConfiguration,
+    BucketLocationConstraint, BucketVersioningStatus, ChecksumAlgorithm, ChecksumMode,
+    CreateBucketConfiguration, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    VersioningConfiguration,
 };
 
 /// Whether a bucket of a given name is there, and whose it is.
@@ -203,7 +204,11 @@ pub async fn bucket_tags(
                 .collect(),
         )),
         Err(e) => {
-            let err = AwsError::new(format!("reading the tags of bucket {bucket}"), &aws.region, &e);
+            let err = AwsError::new(
+                format!("reading the tags of bucket {bucket}"),
+                &aws.region,
+                &e,
+            );
             if err.is_code("NoSuchBucket") {
                 Ok(None)
             } else if err.is_code("NoSuchTagSet") {
@@ -324,7 +329,8 @@ pub async fn empty_bucket(aws: &Aws, bucket: &str, owner: &str) -> Result<u64, A
                 message: e.to_string(),
             })?);
             if batch.len() == 1000 {
-                deleted += delete_batch(aws, bucket, owner, std::mem::take(&mut batch), &doing).await?;
+                deleted +=
+                    delete_batch(aws, bucket, owner, std::mem::take(&mut batch), &doing).await?;
             }
         }
         if page.is_truncated() != Some(true) {

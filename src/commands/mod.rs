@@ -8,6 +8,7 @@ mod cost;
 mod destroy;
 mod drift;
 mod graph;
+mod iam_policy;
 mod init;
 mod man;
 mod plan;
@@ -46,6 +47,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
+        Command::IamPolicy(args) => iam_policy::run(&ctx, args),
     }
 }
 
@@ -111,7 +113,10 @@ pub fn changing(ctx: &Context, config: &Config, regions: &[Region]) -> Result<cr
         return Err(Error::Usage("no region to change".into()));
     };
     let rt = ctx.runtime()?;
-    let aws = rt.block_on(crate::aws::Aws::connect(&ctx.aws_options()?, first.as_str()));
+    let aws = rt.block_on(crate::aws::Aws::connect(
+        &ctx.aws_options()?,
+        first.as_str(),
+    ));
     let target = rt.block_on(crate::deploy::account::target(
         &aws,
         &config.allowed_account_ids,

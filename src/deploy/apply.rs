@@ -198,7 +198,12 @@ pub async fn template_source(
     );
     let sha256 = super::assets::sha256_base64(body.as_bytes());
     s3::put_object(aws, bucket, &key, owner, body.into_bytes(), &sha256).await?;
-    Ok(TemplateSource::Url(template_url(aws, bucket, &key, endpoint_url)))
+    Ok(TemplateSource::Url(template_url(
+        aws,
+        bucket,
+        &key,
+        endpoint_url,
+    )))
 }
 
 /// The URL CloudFormation reads an uploaded template from.
@@ -220,7 +225,10 @@ pub fn stack_tags(
     names: &Names,
 ) -> BTreeMap<String, String> {
     let mut tags = config_tags.clone();
-    tags.insert(crate::model::names::PIPELINE_TAG.into(), names.prefix.clone());
+    tags.insert(
+        crate::model::names::PIPELINE_TAG.into(),
+        names.prefix.clone(),
+    );
     tags
 }
 

@@ -52,7 +52,10 @@ impl Uploaded {
             .iter()
             .filter_map(|o| {
                 let v = o.version_id.clone()?;
-                Some((crate::template::code_version_parameter(o.kind).to_owned(), v))
+                Some((
+                    crate::template::code_version_parameter(o.kind).to_owned(),
+                    v,
+                ))
             })
             .collect()
     }
@@ -120,15 +123,17 @@ pub async fn publish(aws: &Aws, names: &Names) -> Result<Uploaded, AwsError> {
             s3::head_object(aws, &bucket, &key, &account).await?
         };
         let (how, version_id) = match head {
-            Some(h) if h.sha256.as_deref() == Some(sha256.as_str()) => (Upload::Reused, h.version_id),
+            Some(h) if h.sha256.as_deref() == Some(sha256.as_str()) => {
+                (Upload::Reused, h.version_id)
+            }
             found => {
                 let how = if found.is_some() {
                     Upload::Replaced
                 } else {
                     Upload::Uploaded
                 };
-                let v = s3::put_object(aws, &bucket, &key, &account, pkg.zip.clone(), &sha256)
-                    .await?;
+                let v =
+                    s3::put_object(aws, &bucket, &key, &account, pkg.zip.clone(), &sha256).await?;
                 (how, v)
             }
         };

@@ -206,24 +206,21 @@ fn purge_confirmed<U: Ui + ?Sized>(ui: &mut U, req: &Request<'_>) -> Result<bool
 
 /// Refuses to purge a bucket or table that is there but not tagged as this pipeline's: names
 /// are derived, and a name proves nothing about who made the resource.
-pub async fn check_ours(
-    aws: &Aws,
-    names: &Names,
-    kept: &Retained,
-    account: &str,
-) -> Result<()> {
+pub async fn check_ours(aws: &Aws, names: &Names, kept: &Retained, account: &str) -> Result<()> {
     let ours = |tags: &std::collections::BTreeMap<String, String>| {
         tags.get(PIPELINE_TAG) == Some(&names.prefix)
     };
-    let not_ours = |what: String| Error::Aws(AwsError {
-        doing: "checking the data to purge".into(),
-        region: aws.region.clone(),
-        code: Some("NotTaggedAsOurs".into()),
-        message: format!(
-            "{what} is not tagged {PIPELINE_TAG}={}: infrapipe did not make it, so it does not delete it; nothing was deleted",
-            names.prefix
-        ),
-    });
+    let not_ours = |what: String| {
+        Error::Aws(AwsError {
+            doing: "checking the data to purge".into(),
+            region: aws.region.clone(),
+            code: Some("NotTaggedAsOurs".into()),
+            message: format!(
+                "{what} is not tagged {PIPELINE_TAG}={}: infrapipe did not make it, so it does not delete it; nothing was deleted",
+                names.prefix
+            ),
+        })
+    };
     if let Some(tags) = s3::bucket_tags(aws, &kept.raw_bucket, account).await?
         && !ours(&tags)
     {

@@ -8,6 +8,7 @@ pub mod apply;
 pub mod assets;
 pub mod destroy;
 pub mod destroyed;
+pub mod iam_policy;
 pub mod plan;
 pub mod rollout;
 pub mod run;

@@ -81,13 +81,9 @@ pub async fn plan_in(
     if with_change_set && plan.has_changes() {
         match change_set_source(aws, stack, names, &template, options).await? {
             Ok(source) => {
-                let cs = cloudformation::preview_change_set(
-                    aws,
-                    stack,
-                    &source,
-                    deployed.is_some(),
-                )
-                .await?;
+                let cs =
+                    cloudformation::preview_change_set(aws, stack, &source, deployed.is_some())
+                        .await?;
                 change_set = Some(cs);
             }
             Err(why) => change_set_unavailable = Some(why),
@@ -114,7 +110,9 @@ async fn change_set_source(
     if apply::fits_inline(template) {
         return Ok(Ok(TemplateSource::Body(crate::template::body(template))));
     }
-    tracing::info!("the template is over 51,200 bytes: looking for the artifact bucket (s3:HeadBucket)");
+    tracing::info!(
+        "the template is over 51,200 bytes: looking for the artifact bucket (s3:HeadBucket)"
+    );
     let Some(bucket) = assets::existing_bucket(aws, names).await? else {
         return Ok(Err(format!(
             "CloudFormation's view cannot be shown until the first apply: the template is {} bytes, over the 51,200 CloudFormation takes inline, and the artifact bucket it would be read from does not exist yet (plan creates nothing).",
