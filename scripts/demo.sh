@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 BIN="${CARGO_TARGET_DIR:-target}/debug/infrapipe"
 CONFIG=examples/infrapipe.yaml
+STACK=infra-monitoring-prod   # the example's name-environment: purge asks for it by name
 PORT=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG=$(mktemp)
 
@@ -76,7 +77,7 @@ if "$BIN" --help | grep -q '^  cost'; then
   "$BIN" cost -c $CONFIG
 fi
 
-step infrapipe destroy -c $CONFIG --yes --purge-data
-"$BIN" destroy -c $CONFIG --yes --purge-data
+step infrapipe destroy -c $CONFIG --yes --purge-data=$STACK --no-backup
+"$BIN" destroy -c $CONFIG --yes --purge-data=$STACK --no-backup
 
 printf '\nDemo finished: moto stops now.\n'

@@ -94,6 +94,8 @@ pub enum Command {
     /// Drain the dead-letter queues once the cause is fixed: start the missed executions, invoke
     /// the log processor again with the original S3 events
     Redrive(RedriveArgs),
+    /// Print the minimal IAM policy (JSON) a person or CI needs: --for read or --for apply
+    IamPolicy(IamPolicyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,9 +184,14 @@ pub struct DestroyArgs {
     /// Do not ask (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Also delete the retained data: every version in the raw bucket, the bucket, the table
-    #[arg(long)]
-    pub purge_data: bool,
+    /// Also delete the retained data (every version in the raw bucket, the bucket, the table),
+    /// only if tagged as this pipeline's; asks you to type the stack name, or give it here
+    /// (`--purge-data=<stack>`, required without a terminal)
+    #[arg(long, value_name = "STACK", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub purge_data: Option<String>,
+    /// With --purge-data: skip the on-demand DynamoDB backup taken before the table is deleted
+    #[arg(long, requires = "purge_data")]
+    pub no_backup: bool,
 }
 
 #[derive(Debug, Args)]
@@ -276,6 +283,23 @@ pub enum GraphFormat {
     Mermaid,
     /// Graphviz DOT (`dot -Tsvg`)
     Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    /// read: plan (without --change-set), drift, status, cost; apply: apply, destroy, run,
+    /// rollout, plan --change-set
+    #[arg(long = "for", value_enum)]
+    pub for_: PolicyFor,
+    /// The account to fill in (default: the credentials' own, asked of STS)
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyFor {
+    Read,
+    Apply,
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,17 @@ pub fn render(p: &Pipeline) -> Value {
         );
     }
     add(p.table.logical_id, table(&p.table));
+    // The data resources say whose they are: `destroy --purge-data` deletes only what carries
+    // this tag (CloudFormation's stack tags may not reach every resource, so it is explicit).
+    let owner_tag = json!([{ "Key": crate::model::names::PIPELINE_TAG, "Value": p.stack_name }]);
+    for id in [p.raw_bucket.logical_id, p.table.logical_id] {
+        if let Some(r) = resources.get_mut(id) {
+            r["Properties"]["Tags"] = owner_tag.clone();
+        }
+    }
+    let mut add = |id: &str, v: Value| {
+        resources.insert(id.to_owned(), v);
+    };
     for f in &p.functions {
         add(f.logical_id, function(f));
     }
@@ -119,9 +130,54 @@ pub fn render(p: &Pipeline) -> Value {
             "infrapipe {}: serverless monitoring pipeline {} ({}). Generated; edit infrapipe.yaml, not this file.",
             env!("CARGO_PKG_VERSION"), p.stack_name, p.region
         ),
+        "Parameters": code_version_parameters(),
+        "Conditions": code_version_conditions(),
         "Resources": resources,
         "Outputs": outputs(p),
     })
+}
+
+/// The parameter that pins a function's code to one version of its object in the artifact
+/// bucket. Only apply supplies it (from the upload it just checked); its empty default keeps
+/// synth's output the same on every machine.
+pub fn code_version_parameter(kind: FunctionKind) -> &'static str {
+    match kind {
+        FunctionKind::Collector => "CollectorCodeVersion",
+        FunctionKind::LogProcessor => "LogProcessorCodeVersion",
+    }
+}
+
+fn code_version_condition(kind: FunctionKind) -> &'static str {
+    match kind {
+        FunctionKind::Collector => "HasCollectorCodeVersion",
+        FunctionKind::LogProcessor => "HasLogProcessorCodeVersion",
+    }
+}
+
+fn code_version_parameters() -> Value {
+    let mut m = Map::new();
+    for kind in FunctionKind::ALL {
+        m.insert(
+            code_version_parameter(kind).to_owned(),
+            json!({
+                "Type": "String",
+                "Default": "",
+                "Description": format!("Version id of the {} code object in the artifact bucket (set by infrapipe apply; empty: the latest)", kind.source_dir()),
+            }),
+        );
+    }
+    Value::Object(m)
+}
+
+fn code_version_conditions() -> Value {
+    let mut m = Map::new();
+    for kind in FunctionKind::ALL {
+        m.insert(
+            code_version_condition(kind).to_owned(),
+            json!({ "Fn::Not": [{ "Fn::Equals": [r#ref(code_version_parameter(kind)), ""] }] }),
+        );
+    }
+    Value::Object(m)
 }
 
 /// Sorted keys, whatever map serde_json was built with (the core owns it; callers that render
@@ -282,7 +338,15 @@ fn function(f: &Function) -> Value {
         "MemorySize": f.memory_mb,
         "Timeout": f.timeout_seconds,
         "Role": get_att(f.role_logical_id, "Arn"),
-        "Code": { "S3Bucket": sub(&f.code_bucket), "S3Key": f.code_key },
+        "Code": {
+            "S3Bucket": sub(&f.code_bucket),
+            "S3Key": f.code_key,
+            "S3ObjectVersion": { "Fn::If": [
+                code_version_condition(f.kind),
+                r#ref(code_version_parameter(f.kind)),
+                r#ref("AWS::NoValue"),
+            ] },
+        },
         "Environment": { "Variables": env },
         "LoggingConfig": { "LogGroup": r#ref(f.log_group_logical_id), "LogFormat": "JSON" },
     });

@@ -136,7 +136,14 @@ fn destroy_purge_data_removes_the_versioned_bucket_with_its_versions() {
         &format!("import boto3; s3=boto3.client('s3'); s3.put_bucket_versioning(Bucket='{RAW}', VersioningConfiguration={{'Status':'Enabled'}}); s3.delete_bucket_policy(Bucket='{RAW}')\nfor i in range(3):\n  s3.put_object(Bucket='{RAW}', Key='year=2026/a.json', Body=str(i).encode())\ns3.delete_object(Bucket='{RAW}', Key='year=2026/a.json')"),
         &[],
     );
-    let (code, out, err) = moto.infrapipe(&["destroy", "-c", EXAMPLE, "--yes", "--purge-data"]);
+    let (code, out, err) = moto.infrapipe(&[
+        "destroy",
+        "-c",
+        EXAMPLE,
+        "--yes",
+        "--purge-data=infra-monitoring-prod",
+        "--no-backup",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("Purged the data: 4 object versions deleted"),

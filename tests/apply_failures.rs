@@ -95,7 +95,8 @@ fn event(id: &str, logical: &str, ty: &str, status: ResourceStatus, reason: &str
         .build()
 }
 
-/// S3 and STS that report the artifact bucket and both zips as already there.
+/// S3 and STS that report the artifact bucket and both zips as already there, each with the
+/// zip's SHA-256 checksum.
 fn published_already() -> Overrides {
     let sts = mock_client!(
         aws_sdk_sts,
@@ -107,6 +108,14 @@ fn published_already() -> Overrides {
             })
         ]
     );
+    let bundle = infrapipe::package::bundle().expect("bundle");
+    let checksums: Vec<(String, String)> = infrapipe::model::FunctionKind::ALL
+        .iter()
+        .map(|k| {
+            let p = bundle.get(*k);
+            (p.key(), infrapipe::deploy::assets::sha256_base64(&p.zip))
+        })
+        .collect();
     let s3 = mock_client!(
         aws_sdk_s3,
         RuleMode::MatchAny,
@@ -114,16 +123,21 @@ fn published_already() -> Overrides {
             &mock!(aws_sdk_s3::Client::head_bucket).then_output(|| {
                 aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build()
             }),
-            &mock!(aws_sdk_s3::Client::head_object).then_output(|| {
-                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder().build()
+            &mock!(aws_sdk_s3::Client::head_object).then_compute_output(move |r| {
+                let sha = checksums
+                    .iter()
+                    .find(|(k, _)| Some(k.as_str()) == r.key())
+                    .map(|(_, s)| s.clone());
+                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
+                    .set_checksum_sha256(sha)
+                    .build()
             }),
         ]
     );
     Overrides {
-        cloudformation: None,
         s3: Some(s3),
-        sns: None,
         sts: Some(sts),
+        ..Overrides::default()
     }
 }
 

@@ -109,8 +109,8 @@ fn published_already() -> Overrides {
     Overrides {
         cloudformation: None,
         s3: Some(s3),
-        sns: None,
         sts: Some(sts),
+        ..Overrides::default()
     }
 }
 

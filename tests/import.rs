@@ -363,8 +363,8 @@ fn sts_and_s3(raw: Rule, heads: Heads) -> Overrides {
     Overrides {
         cloudformation: None,
         s3: Some(s3),
-        sns: None,
         sts: Some(sts),
+        ..Overrides::default()
     }
 }
 

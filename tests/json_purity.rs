@@ -273,7 +273,14 @@ fn json_stays_one_document_through_a_whole_deployment_with_logs_on() {
     moto.execute_collections();
     check(&["run", "-c", ex]);
     moto.stop_executing_collections();
-    check(&["destroy", "-c", ex, "--yes", "--purge-data"]);
+    check(&[
+        "destroy",
+        "-c",
+        ex,
+        "--yes",
+        "--purge-data=infra-monitoring-prod",
+        "--no-backup",
+    ]);
 }
 
 /// Runs `infrapipe ARGS` under a pseudo-terminal (util-linux `script`), where colour is allowed,

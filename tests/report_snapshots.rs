@@ -243,12 +243,22 @@ fn destroy_reports_data_kept_and_data_purged() {
     assert_report!("destroy_json_data_kept", json(destroy(&["--json"])));
     reset(&moto);
     deployed(&moto);
-    assert_report!("destroy_text_purge_data", text(destroy(&["--purge-data"])));
+    assert_report!(
+        "destroy_text_purge_data",
+        text(destroy(&[
+            "--purge-data=infra-monitoring-prod",
+            "--no-backup"
+        ]))
+    );
     reset(&moto);
     deployed(&moto);
     assert_report!(
         "destroy_json_purge_data",
-        json(destroy(&["--purge-data", "--json"]))
+        json(destroy(&[
+            "--purge-data=infra-monitoring-prod",
+            "--no-backup",
+            "--json"
+        ]))
     );
 }
 

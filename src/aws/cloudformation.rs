@@ -128,7 +128,22 @@ pub async fn create_change_set(
     tags: &BTreeMap<String, String>,
     name_prefix: &str,
 ) -> Result<ChangeSet, AwsError> {
-    use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag};
+    let none = BTreeMap::new();
+    create_change_set_with(aws, stack, template, stack_exists, tags, name_prefix, &none).await
+}
+
+/// `create_change_set` with stack parameters (the rest take their defaults). With a deploy
+/// role (`Aws::deploy_role_arn`), CloudFormation acts as that role (RoleARN).
+pub async fn create_change_set_with(
+    aws: &Aws,
+    stack: &str,
+    template: &TemplateSource,
+    stack_exists: bool,
+    tags: &BTreeMap<String, String>,
+    name_prefix: &str,
+    parameters: &BTreeMap<String, String>,
+) -> Result<ChangeSet, AwsError> {
+    use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
     let cf = aws.cloudformation();
     let doing = format!("creating a change set for {stack}");
     let name = format!(
@@ -147,7 +162,16 @@ pub async fn create_change_set(
         } else {
             ChangeSetType::Create
         })
-        .capabilities(Capability::CapabilityIam);
+        .capabilities(Capability::CapabilityIam)
+        .set_role_arn(aws.deploy_role_arn.clone());
+    for (k, v) in parameters {
+        req = req.parameters(
+            Parameter::builder()
+                .parameter_key(k)
+                .parameter_value(v)
+                .build(),
+        );
+    }
     req = match template {
         TemplateSource::Body(b) => req.template_body(b),
         TemplateSource::Url(u) => req.template_url(u),
@@ -252,15 +276,14 @@ pub async fn create_import_change_set(
 pub async fn preview_change_set(
     aws: &Aws,
     stack: &str,
-    body: &str,
+    source: &TemplateSource,
     stack_exists: bool,
 ) -> Result<Vec<ChangeSetEntry>, AwsError> {
     let cf = aws.cloudformation();
-    let source = TemplateSource::Body(body.to_owned());
     let cs = create_change_set(
         aws,
         stack,
-        &source,
+        source,
         stack_exists,
         &BTreeMap::new(),
         "infrapipe-plan",
@@ -272,7 +295,12 @@ pub async fn preview_change_set(
         let _ = cf.delete_change_set().change_set_name(&cs.id).send().await;
     }
     if !stack_exists {
-        let _ = cf.delete_stack().stack_name(stack).send().await;
+        let _ = cf
+            .delete_stack()
+            .stack_name(stack)
+            .set_role_arn(aws.deploy_role_arn.clone())
+            .send()
+            .await;
     }
     cs.map(|c| c.changes)
 }
@@ -437,6 +465,7 @@ pub async fn delete_stack(aws: &Aws, stack_id: &str) -> Result<(), AwsError> {
     aws.cloudformation()
         .delete_stack()
         .stack_name(stack_id)
+        .set_role_arn(aws.deploy_role_arn.clone())
         .send()
         .await
         .map_err(|e| AwsError::new("deleting the stack", &aws.region, &e))?;

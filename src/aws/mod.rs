@@ -11,6 +11,7 @@ pub mod dynamodb;
 pub mod environment;
 pub mod executions;
 pub mod existing;
+pub mod lambda;
 pub mod s3;
 pub mod schedules;
 pub mod slow;
@@ -36,6 +37,9 @@ pub struct Options {
     /// The bound on one call, all its attempts included (`--operation-timeout`); None for
     /// `DEFAULT_OPERATION_TIMEOUT`.
     pub operation_timeout: Option<Duration>,
+    /// A CloudFormation service role (the config's `deploy_role_arn`): passed as RoleARN on
+    /// every CreateChangeSet and DeleteStack, so people need only the rights to start one.
+    pub deploy_role_arn: Option<String>,
 }
 
 impl Options {
@@ -111,6 +115,8 @@ pub struct Overrides {
     pub s3: Option<aws_sdk_s3::Client>,
     pub sns: Option<aws_sdk_sns::Client>,
     pub sts: Option<aws_sdk_sts::Client>,
+    pub lambda: Option<aws_sdk_lambda::Client>,
+    pub dynamodb: Option<aws_sdk_dynamodb::Client>,
 }
 
 /// Clients for one region.
@@ -125,6 +131,8 @@ pub struct Aws {
     /// A DynamoDB client that replaces the configured one (tests' mock clients); kept beside
     /// `Overrides` so that adding it changed no `Overrides { .. }` literal.
     dynamodb_override: Option<aws_sdk_dynamodb::Client>,
+    /// RoleARN for CloudFormation's stack operations (see `Options::deploy_role_arn`).
+    pub deploy_role_arn: Option<String>,
 }
 
 impl Aws {
@@ -166,6 +174,7 @@ impl Aws {
                 .as_deref()
                 .is_some_and(|u| u.starts_with("http://")),
             dynamodb_override: None,
+            deploy_role_arn: options.deploy_role_arn.clone(),
         }
     }
 
@@ -181,6 +190,15 @@ impl Aws {
             endpoint_overridden: false,
             plain_http: false,
             dynamodb_override: None,
+            deploy_role_arn: None,
+        }
+    }
+
+    /// The same clients, with CloudFormation acting as `role` (tests of RoleARN).
+    pub fn with_deploy_role(self, role: Option<String>) -> Self {
+        Self {
+            deploy_role_arn: role,
+            ..self
         }
     }
 
@@ -252,11 +270,14 @@ impl Aws {
         if let Some(c) = &self.dynamodb_override {
             return c.clone();
         }
-        aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&self.config)
-                .interceptor(slow::InFlight)
-                .build(),
-        )
+        match &self.overrides.dynamodb {
+            Some(c) => c.clone(),
+            None => aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(&self.config)
+                    .interceptor(slow::InFlight)
+                    .build(),
+            ),
+        }
     }
 
     pub fn glue(&self) -> aws_sdk_glue::Client {
@@ -276,11 +297,14 @@ impl Aws {
     }
 
     pub fn lambda(&self) -> aws_sdk_lambda::Client {
-        aws_sdk_lambda::Client::from_conf(
-            aws_sdk_lambda::config::Builder::from(&self.config)
-                .interceptor(slow::InFlight)
-                .build(),
-        )
+        match &self.overrides.lambda {
+            Some(c) => c.clone(),
+            None => aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(&self.config)
+                    .interceptor(slow::InFlight)
+                    .build(),
+            ),
+        }
     }
 
     pub fn scheduler(&self) -> aws_sdk_scheduler::Client {

@@ -25,6 +25,7 @@ impl<'a, 'b> Context<'a, 'b> {
                 profile: global.profile.clone(),
                 endpoint_url: global.endpoint_url.clone(),
                 operation_timeout: global.operation_timeout.map(std::time::Duration::from_secs),
+                deploy_role_arn: None,
             },
             config: OnceCell::new(),
             runtime: OnceCell::new(),
@@ -63,6 +64,16 @@ impl<'a, 'b> Context<'a, 'b> {
             .build()
             .map_err(Error::Runtime)?;
         Ok(self.runtime.get_or_init(|| rt))
+    }
+
+    /// The AWS options with the config's `deploy_role_arn`: what every command that creates a
+    /// change set or deletes a stack connects with.
+    pub fn aws_options(&self) -> Result<crate::aws::Options> {
+        let role = self.config()?.deploy_role_arn.as_ref();
+        Ok(crate::aws::Options {
+            deploy_role_arn: role.map(|r| r.as_str().to_owned()),
+            ..self.aws.clone()
+        })
     }
 
     /// Prints `report` as text or as its `--json` document; returns how the command exits.

@@ -15,9 +15,13 @@ pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<Exit> {
     let req = Request {
         stack: &stack,
         names: &names,
-        purge_data: args.purge_data,
+        purge_data: args.purge_data.is_some(),
+        purge_name: args.purge_data.as_deref().filter(|n| !n.is_empty()),
+        backup: !args.no_backup,
         config_path: &ctx.global.config,
     };
+    // A wrong name after --purge-data stops everything before the first AWS call.
+    destroy::check_purge_name(&req)?;
     let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;
     let rt = ctx.runtime()?;
     let mut term = Terminal::new(ctx, args.yes, "destroying");

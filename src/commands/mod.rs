@@ -8,6 +8,7 @@ mod cost;
 mod destroy;
 mod drift;
 mod graph;
+mod iam_policy;
 mod init;
 mod man;
 mod plan;
@@ -48,6 +49,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
         Command::Redrive(args) => redrive::run(&ctx, args),
+        Command::IamPolicy(args) => iam_policy::run(&ctx, args),
     }
 }
 
@@ -121,7 +123,10 @@ pub fn changing(ctx: &Context, config: &Config, regions: &[Region]) -> Result<cr
         return Err(Error::Usage("no region to change".into()));
     };
     let rt = ctx.runtime()?;
-    let aws = rt.block_on(crate::aws::Aws::connect(&ctx.aws, first.as_str()));
+    let aws = rt.block_on(crate::aws::Aws::connect(
+        &ctx.aws_options()?,
+        first.as_str(),
+    ));
     let target = rt.block_on(crate::deploy::account::target(
         &aws,
         &config.allowed_account_ids,

@@ -17,13 +17,14 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
     let templates = super::rendered(config, &regions)?;
     let stack = config.stack_name();
     let change_set = args.change_set;
-    let adopted = crate::model::names::Names::new(config).adopted;
+    let names = crate::model::names::Names::new(config);
+    let options = ctx.aws_options()?;
     let results =
         ctx.runtime()?
             .block_on(super::per_region(templates, "plan", |region, template| {
-                let (options, stack, adopted) = (ctx.aws.clone(), stack.clone(), adopted.clone());
+                let (options, stack, names) = (options.clone(), stack.clone(), names.clone());
                 async move {
-                    plan_region(&options, &stack, &region, template, change_set, &adopted).await
+                    plan_region(&options, &stack, &names, &region, template, change_set).await
                 }
             }));
     let plans: Vec<RegionPlan> = results.into_iter().collect::<Result<_>>()?;

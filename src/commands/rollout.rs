@@ -6,7 +6,7 @@ use crate::cli::RolloutArgs;
 use crate::config::Region;
 use crate::console::Console;
 use crate::deploy::apply::{self, Answer, Ui};
-use crate::deploy::assets::Uploaded;
+use crate::deploy::assets::{Upload, Uploaded};
 use crate::deploy::rollout::{self, RegionResult, RegionUi, Rollout};
 use crate::deploy::wait::Tick;
 use crate::error::{Error, Exit, Result};
@@ -61,7 +61,7 @@ impl Ui for RegionLine<'_, '_> {
         true
     }
     fn published(&mut self, u: &Uploaded) {
-        let n = u.objects.iter().filter(|(_, up)| *up).count();
+        let n = u.objects.iter().filter(|o| o.how != Upload::Reused).count();
         self.say(&format!("code published ({n} uploaded)"));
     }
     fn tick(&mut self, t: Tick<'_>, total: usize) {
@@ -104,10 +104,11 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     let names = Names::new(config);
     let stack = config.stack_name();
     let templates = super::rendered(config, &regions)?;
+    let options = ctx.aws_options()?;
     let plan = Rollout {
         stack: &stack,
         names: &names,
-        options: &ctx.aws,
+        options: &options,
         max_concurrent: usize::from(args.max_concurrent),
         failure_tolerance: args.failure_tolerance,
         allow_data_loss: args.allow_data_loss,

@@ -5,7 +5,7 @@ use super::context::Context;
 use super::ui::{self, Progress};
 use crate::console::Console;
 use crate::deploy::apply::{Answer, Ui};
-use crate::deploy::assets::Uploaded;
+use crate::deploy::assets::{Upload, Uploaded};
 use crate::deploy::wait::Tick;
 use crate::plan::{Plan, render};
 
@@ -83,11 +83,29 @@ impl Ui for Terminal<'_, '_> {
                 );
             }
         }
-        for (key, uploaded) in &u.objects {
-            if *uploaded {
-                let _ = writeln!(err, "Uploaded s3://{}/{key}.", u.bucket);
-            }
+        for o in &u.objects {
+            let line = match o.how {
+                Upload::Reused => continue,
+                Upload::Uploaded => format!("Uploaded s3://{}/{}.", u.bucket, o.key),
+                Upload::Replaced => format!(
+                    "Uploaded s3://{}/{} again: the object there did not have the zip's SHA-256 checksum.",
+                    u.bucket, o.key
+                ),
+            };
+            let _ = writeln!(err, "{line}");
         }
+    }
+
+    fn type_in(&mut self, prompt: &str) -> Option<String> {
+        if !self.console.terminals.input {
+            return None;
+        }
+        {
+            let mut err = self.console.err();
+            let _ = write!(err, "{prompt}");
+            let _ = err.flush();
+        }
+        self.console.read_line().ok()
     }
 
     fn replacing_failed_create(&mut self, status: &str) {

@@ -66,6 +66,11 @@ pub struct Config {
     /// happens.
     #[serde(default)]
     pub allowed_account_ids: Vec<AccountId>,
+    /// A CloudFormation service role: passed as RoleARN on every change set and stack deletion,
+    /// so the person or CI that deploys needs only the rights to start one (`infrapipe
+    /// iam-policy --for apply` prints them).
+    #[serde(default)]
+    pub deploy_role_arn: Option<RoleArn>,
     /// Usage assumptions of `infrapipe cost` (see `config::cost`).
     #[serde(default)]
     pub cost: CostAssumptions,
@@ -246,7 +251,8 @@ pub struct Storage {
     pub noncurrent_version_days: Days,
     /// Days an item stays in the table before DynamoDB's TTL removes it.
     pub table_ttl_days: Days,
-    /// Refuse table deletion outside CloudFormation too.
+    /// DynamoDB deletion protection on the table (on by default): nothing deletes it, not even
+    /// `destroy --purge-data`, which turns it off only after its confirmation.
     pub table_deletion_protection: bool,
 }
 
@@ -256,7 +262,7 @@ impl Default for Storage {
             raw_retention_days: Bounded::new_unchecked(90.0),
             noncurrent_version_days: Bounded::new_unchecked(30.0),
             table_ttl_days: Bounded::new_unchecked(90.0),
-            table_deletion_protection: false,
+            table_deletion_protection: true,
         }
     }
 }

@@ -145,6 +145,21 @@ impl JsonSchema for AccountId {
     }
 }
 
+impl JsonSchema for RoleArn {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "RoleArn".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        pattern(
+            "^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$",
+            "An IAM role ARN, which CloudFormation assumes to change the stack",
+        )
+    }
+}
+
 impl JsonSchema for PrincipalArn {
     fn inline_schema() -> bool {
         true

@@ -496,6 +496,73 @@ impl From<PrincipalArn> for String {
     }
 }
 
+/// An IAM role ARN (`deploy_role_arn`: the role CloudFormation acts as).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoleArn(String);
+
+impl RoleArn {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "must be an IAM role ARN such as arn:aws:iam::123456789012:role/InfrapipeDeploy (got {s:?})"
+            )
+        };
+        let rest = ["arn:aws:iam::", "arn:aws-cn:iam::", "arn:aws-us-gov:iam::"]
+            .iter()
+            .find_map(|p| s.strip_prefix(p))
+            .ok_or_else(bad)?;
+        let (account, resource) = rest.split_once(':').ok_or_else(bad)?;
+        let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+        // IAM role names: up to 64 characters of [\w+=,.@-], under an optional path.
+        let name_ok = resource.strip_prefix("role/").is_some_and(|path_and_name| {
+            let name = path_and_name.rsplit('/').next().unwrap_or_default();
+            !name.is_empty()
+                && name.len() <= 64
+                && path_and_name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
+        });
+        if account_ok && name_ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(bad())
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RoleArn {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<RoleArn> for String {
+    fn from(r: RoleArn) -> String {
+        r.0
+    }
+}
+
+#[cfg(test)]
+mod role_arn_tests {
+    use super::RoleArn;
+
+    #[test]
+    fn a_role_arn_with_a_path_is_accepted() {
+        assert!(RoleArn::parse("arn:aws:iam::123456789012:role/deploy/InfrapipeDeploy").is_ok());
+    }
+
+    #[test]
+    fn a_user_arn_is_refused_as_a_deploy_role() {
+        let err = RoleArn::parse("arn:aws:iam::123456789012:user/alice").unwrap_err();
+        assert!(err.starts_with("must be an IAM role ARN"), "{err}");
+    }
+}
+
 /// A number that must lie in an inclusive range; the range is part of the type so the error can
 /// say it. `MIN`/`MAX` are integers; the value may be fractional where `FRACTIONAL` is true.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! guard the data, publish the code, make the change set, protect the stack afterwards.
 
 use crate::aws::cloudformation::{self, DeployedStack, TemplateSource};
-use crate::aws::{Aws, AwsError, s3};
+use crate::aws::{Aws, AwsError, lambda, s3};
 use crate::model::ids;
 use crate::model::names::Names;
 use crate::plan::{self, Plan, saved::SavedPlan};
@@ -187,10 +187,12 @@ pub fn check_saved(
 /// CloudFormation takes at most this many bytes of template inline.
 const MAX_BODY: usize = 51_200;
 
-/// The template inline, or uploaded to the artifact bucket when it is too large for that.
+/// The template inline, or uploaded to the artifact bucket (`bucket`, owned by `owner`) when
+/// it is too large for that.
 pub async fn template_source(
     aws: &Aws,
     bucket: &str,
+    owner: &str,
     stack: &str,
     template: &Value,
     endpoint_url: Option<&str>,
@@ -204,12 +206,27 @@ pub async fn template_source(
         crate::model::names::ARTIFACT_PREFIX,
         body.len()
     );
-    s3::put_object(aws, bucket, &key, body.into_bytes()).await?;
-    let url = match endpoint_url {
+    let sha256 = super::assets::sha256_base64(body.as_bytes());
+    s3::put_object(aws, bucket, &key, owner, body.into_bytes(), &sha256).await?;
+    Ok(TemplateSource::Url(template_url(
+        aws,
+        bucket,
+        &key,
+        endpoint_url,
+    )))
+}
+
+/// The URL CloudFormation reads an uploaded template from.
+pub fn template_url(aws: &Aws, bucket: &str, key: &str, endpoint_url: Option<&str>) -> String {
+    match endpoint_url {
         Some(e) => format!("{}/{bucket}/{key}", e.trim_end_matches('/')),
         None => format!("https://{bucket}.s3.{}.amazonaws.com/{key}", aws.region),
-    };
-    Ok(TemplateSource::Url(url))
+    }
+}
+
+/// Whether the template fits CloudFormation's inline limit.
+pub fn fits_inline(template: &Value) -> bool {
+    crate::template::body(template).len() <= MAX_BODY
 }
 
 /// Stack tags: the config's plus infrapipe's own.
@@ -218,7 +235,10 @@ pub fn stack_tags(
     names: &Names,
 ) -> BTreeMap<String, String> {
     let mut tags = config_tags.clone();
-    tags.insert("infrapipe:pipeline".into(), names.prefix.clone());
+    tags.insert(
+        crate::model::names::PIPELINE_TAG.into(),
+        names.prefix.clone(),
+    );
     tags
 }
 
@@ -270,12 +290,17 @@ pub enum Answer {
 pub trait Ui {
     /// Puts `question` to the person.
     fn ask(&mut self, question: &str) -> Answer;
-    /// The plan is ready and a change set holds it; true to execute.
+    /// The plan is ready; true to go on (publish the code, make the change set, execute it).
+    /// Nothing has been written before the answer.
     fn confirm(&mut self, plan: &Plan) -> bool;
     fn published(&mut self, uploaded: &super::assets::Uploaded);
     fn tick(&mut self, tick: super::wait::Tick<'_>, total: usize);
     /// The stack is left from a failed create and is deleted before creating it again.
     fn replacing_failed_create(&mut self, status: &str);
+    /// Shows `prompt` and returns the line typed, or None when nobody can type (no terminal).
+    fn type_in(&mut self, _prompt: &str) -> Option<String> {
+        None
+    }
 }
 
 /// One region's apply: check, plan, guard, publish, change set, ask, execute, wait, protect.
@@ -315,19 +340,24 @@ pub async fn apply<U: Ui + ?Sized>(
         super::import::check_saved(saved, &plan)?;
     }
     check_data_loss(&plan, req.allow_data_loss)?;
+    if !plan.has_changes() {
+        protect(aws, req, deployed.is_some()).await?;
+        return Ok(Outcome::NoChanges { plan });
+    }
+    // Consent first: a "no" leaves no bucket, no object and no change set behind.
+    if !ui.confirm(&plan) {
+        return Ok(Outcome::Cancelled { plan });
+    }
     tracing::info!(
         changes = plan.changes.len(),
         "publishing the Lambda code (sts:GetCallerIdentity, s3:HeadBucket, HeadObject, PutObject)"
     );
     let uploaded = super::assets::publish(aws, req.names).await?;
     ui.published(&uploaded);
-    if !plan.has_changes() {
-        protect(aws, req, deployed.is_some()).await?;
-        return Ok(Outcome::NoChanges { plan });
-    }
     let source = template_source(
         aws,
         &uploaded.bucket,
+        &uploaded.owner,
         req.stack,
         req.template,
         req.endpoint_url,
@@ -335,33 +365,24 @@ pub async fn apply<U: Ui + ?Sized>(
     .await?;
     if !plan.imports.is_empty() {
         let d = deployed.as_ref();
-        return super::import::apply(aws, req, plan, d, &uploaded.bucket, &source, ui).await;
+        return super::import::apply(aws, req, plan, d, &uploaded, &source, ui).await;
     }
     tracing::info!(
         stack = req.stack,
         "creating the change set (cloudformation:CreateChangeSet, DescribeChangeSet)"
     );
-    let cs = cloudformation::create_change_set(
+    let cs = cloudformation::create_change_set_with(
         aws,
         req.stack,
         &source,
         deployed.is_some(),
         &req.tags,
         "infrapipe-apply",
+        &uploaded.code_version_parameters(),
     )
     .await?;
     if cs.empty {
         return Ok(Outcome::NoChanges { plan });
-    }
-    if !ui.confirm(&plan) {
-        cloudformation::delete_change_set(aws, &cs.id).await?;
-        if deployed.is_none() {
-            // A CREATE change set left an empty stack under review; remove it too.
-            if let Some(id) = &cs.stack_id {
-                cloudformation::delete_stack(aws, id).await?;
-            }
-        }
-        return Ok(Outcome::Cancelled { plan });
     }
     let stack_id = match &cs.stack_id {
         Some(id) => id.clone(),
@@ -397,6 +418,10 @@ pub async fn apply<U: Ui + ?Sized>(
         protect(aws, req, true)
             .await
             .map_err(|e| unfinished(req.stack, e))?;
+    }
+    if finished.succeeded() {
+        tracing::info!("checking the deployed code (lambda:GetFunctionConfiguration)");
+        check_deployed_code(aws, req.names, &uploaded).await?;
     }
     Ok(Outcome::Executed { plan, finished })
 }
@@ -443,6 +468,37 @@ fn unfinished(stack: &str, mut e: AwsError) -> AwsError {
         e.message
     );
     e
+}
+
+/// Each function's `CodeSha256` after the change set ran must be the zip's: an object replaced
+/// between our upload and Lambda's read is never deployed silently.
+pub async fn check_deployed_code(
+    aws: &Aws,
+    names: &Names,
+    uploaded: &super::assets::Uploaded,
+) -> Result<(), AwsError> {
+    for o in &uploaded.objects {
+        let function = match o.kind {
+            crate::model::FunctionKind::Collector => &names.collector_function,
+            crate::model::FunctionKind::LogProcessor => &names.processor_function,
+        };
+        let deployed = lambda::code_sha256(aws, function).await?;
+        if deployed.as_deref() != Some(o.sha256.as_str()) {
+            return Err(AwsError {
+                doing: format!("checking the code of function {function}"),
+                region: aws.region.clone(),
+                code: Some("CodeSha256Mismatch".into()),
+                message: format!(
+                    "the stack was updated, but Lambda reports CodeSha256 {} where the zip infrapipe uploaded (s3://{}/{}) has {}: the code that runs is not ours. Check the bucket's object versions and who can write to it, then apply again",
+                    deployed.as_deref().unwrap_or("(none)"),
+                    uploaded.bucket,
+                    o.key,
+                    o.sha256
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The stack policy that guards the data, and termination protection as configured.

@@ -7,11 +7,13 @@ use crate::error::Exit;
 use serde::{Serialize, Serializer};
 
 /// What --purge-data removed; false where it was already gone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Purged {
     pub objects: u64,
     pub bucket: bool,
     pub table: bool,
+    /// The on-demand backup taken of the table first (None with --no-backup).
+    pub backup_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +61,7 @@ impl Serialize for DestroyReport {
         };
         match &self.result {
             Destroyed::NotDeployed { purged } => {
-                doc.purged = purged.as_ref().map(|(_, p)| Some(*p));
+                doc.purged = purged.as_ref().map(|(_, p)| Some(p.clone()));
             }
             Destroyed::Destroyed {
                 results_objects_deleted,
@@ -72,7 +74,7 @@ impl Serialize for DestroyReport {
                     Some(_) => Vec::new(),
                     None => vec![&kept.raw_bucket, &kept.table],
                 });
-                doc.purged = Some(*purged);
+                doc.purged = Some(purged.clone());
             }
             Destroyed::Cancelled { .. } => doc.result = "cancelled",
         }
@@ -82,8 +84,12 @@ impl Serialize for DestroyReport {
 
 fn purge_text(kept: &Retained, p: &Purged) -> String {
     let gone = |b: bool| if b { "deleted" } else { "was already gone" };
+    let backup = match &p.backup_arn {
+        Some(arn) => format!(" Backup of the table first: {arn}."),
+        None => String::new(),
+    };
     format!(
-        "Purged the data: {} object versions deleted; bucket {} {}; table {} {}.",
+        "Purged the data: {} object versions deleted; bucket {} {}; table {} {}.{backup}",
         p.objects,
         kept.raw_bucket,
         gone(p.bucket),

@@ -254,7 +254,7 @@ pub fn check_saved(saved: &SavedPlan, plan: &Plan) -> Result<(), Refusal> {
     })
 }
 
-/// Applies a plan with imports: the IMPORT change set (made, confirmed, executed, waited on),
+/// Applies a plan with imports: the IMPORT change set (made after the consent, executed, waited on),
 /// then the UPDATE change set of `update` (the rendered template) without asking again: the
 /// person consented to the plan, which shows both steps.
 pub async fn apply<U: Ui + ?Sized>(
@@ -262,14 +262,21 @@ pub async fn apply<U: Ui + ?Sized>(
     req: &Request<'_>,
     plan: Plan,
     deployed: Option<&DeployedStack>,
-    artifact_bucket: &str,
+    uploaded: &super::assets::Uploaded,
     update: &TemplateSource,
     ui: &mut U,
 ) -> Result<Outcome, ApplyError> {
     let template =
         crate::plan::import::template(deployed.map(|d| &d.template), req.template, &plan.imports);
     let source =
-        super::apply::template_source(aws, artifact_bucket, req.stack, &template, req.endpoint_url)
+        super::apply::template_source(
+            aws,
+            &uploaded.bucket,
+            &uploaded.owner,
+            req.stack,
+            &template,
+            req.endpoint_url,
+        )
             .await?;
     let resources: Vec<ResourceToImport> = plan
         .imports
@@ -294,18 +301,6 @@ pub async fn apply<U: Ui + ?Sized>(
         "infrapipe-import",
     )
     .await?;
-    if !ui.confirm(&plan) {
-        if !cs.empty {
-            cloudformation::delete_change_set(aws, &cs.id).await?;
-        }
-        if deployed.is_none()
-            && let Some(id) = &cs.stack_id
-        {
-            // The IMPORT change set left an empty stack under review; remove it too.
-            cloudformation::delete_stack(aws, id).await?;
-        }
-        return Ok(Outcome::Cancelled { plan });
-    }
     let stack_id = match &cs.stack_id {
         Some(id) => id.clone(),
         None => cloudformation::stack_id(aws, req.stack)
@@ -336,13 +331,14 @@ pub async fn apply<U: Ui + ?Sized>(
         stack = req.stack,
         "creating the change set for the rest (cloudformation:CreateChangeSet UPDATE)"
     );
-    let cs = cloudformation::create_change_set(
+    let cs = cloudformation::create_change_set_with(
         aws,
         req.stack,
         update,
         true,
         &req.tags,
         "infrapipe-apply",
+        &uploaded.code_version_parameters(),
     )
     .await?;
     let seen = super::wait::seen_events(aws, &stack_id).await?;
@@ -357,6 +353,7 @@ pub async fn apply<U: Ui + ?Sized>(
     };
     if finished.succeeded() {
         super::apply::protect(aws, req, true).await?;
+        super::apply::check_deployed_code(aws, req.names, uploaded).await?;
     }
     Ok(Outcome::Executed { plan, finished })
 }

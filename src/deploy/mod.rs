@@ -10,6 +10,7 @@ pub mod cost;
 pub mod destroy;
 pub mod destroyed;
 pub mod import;
+pub mod iam_policy;
 pub mod plan;
 pub mod recorded;
 pub mod redrive;

@@ -1,12 +1,14 @@
 //! Planning against what is deployed: read each region's stack, diff it with the rendered
 //! template (optionally beside CloudFormation's own change set), and the report of all regions.
 
-use crate::aws::cloudformation::{self, ChangeSetEntry, DeployedStack};
+use super::{apply, assets};
+use crate::aws::cloudformation::{self, ChangeSetEntry, DeployedStack, TemplateSource};
 use crate::aws::{Aws, Options};
 use crate::config::Region;
 use crate::console::Report;
 use crate::cost::CostChange;
 use crate::error::{Exit, Result};
+use crate::model::names::Names;
 use crate::plan::render;
 use crate::plan::{self, Plan, Summary, saved::SavedPlan};
 use crate::style::Style;
@@ -20,6 +22,8 @@ pub struct RegionPlan {
     pub template: Value,
     pub deployed: Option<DeployedStack>,
     pub change_set: Option<Vec<ChangeSetEntry>>,
+    /// Why CloudFormation's view was asked for (`--change-set`) but cannot be shown.
+    pub change_set_unavailable: Option<String>,
 }
 
 impl RegionPlan {
@@ -41,45 +45,94 @@ impl RegionPlan {
     }
 }
 
-/// Reads the deployed stack of `region` and diffs `template` against it.
+/// Reads the deployed stack of `region` and diffs `template` against it. Only reads, unless
+/// `with_change_set`: then one change set is created and deleted again (and a template over
+/// the inline limit is put in the artifact bucket, when that exists and is ours).
 pub async fn plan_region(
     options: &Options,
     stack: &str,
+    names: &Names,
     region: &Region,
     template: Value,
     with_change_set: bool,
-    adopted: &[String],
 ) -> Result<RegionPlan> {
     let aws = Aws::connect(options, region.as_str()).await;
+    plan_in(&aws, stack, names, template, with_change_set, options).await
+}
+
+/// `plan_region` with the clients given (tests hand in mock clients to see every call).
+pub async fn plan_in(
+    aws: &Aws,
+    stack: &str,
+    names: &Names,
+    template: Value,
+    with_change_set: bool,
+    options: &Options,
+) -> Result<RegionPlan> {
+    let (aws, region) = (aws, aws.region.as_str());
     tracing::info!(stack, region = %region, "reading the deployed stack (cloudformation:DescribeStacks, GetTemplate)");
-    let deployed = cloudformation::deployed(&aws, stack).await?;
+    let deployed = cloudformation::deployed(aws, stack).await?;
     let mut plan = plan::diff(
         stack,
-        region.as_str(),
+        region,
         deployed.as_ref().map(|d| d.status.as_str()),
         deployed.as_ref().map(|d| &d.template),
         &template,
     );
-    super::import::find(&aws, &mut plan, &template, adopted).await?;
-    let change_set = if with_change_set && plan.has_changes() {
-        Some(
-            cloudformation::preview_change_set(
-                &aws,
-                stack,
-                &crate::template::body(&template),
-                deployed.is_some(),
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
+    super::import::find(aws, &mut plan, &template, &names.adopted).await?;
+    let (mut change_set, mut change_set_unavailable) = (None, None);
+    if with_change_set && plan.has_changes() {
+        match change_set_source(aws, stack, names, &template, options).await? {
+            Ok(source) => {
+                let cs =
+                    cloudformation::preview_change_set(aws, stack, &source, deployed.is_some())
+                        .await?;
+                change_set = Some(cs);
+            }
+            Err(why) => change_set_unavailable = Some(why),
+        }
+    }
     Ok(RegionPlan {
         plan,
         template,
         deployed,
         change_set,
+        change_set_unavailable,
     })
+}
+
+/// Where `plan --change-set` sends the template: inline when it fits; above 51,200 bytes the
+/// artifact bucket when it exists and is ours (plan never creates it); otherwise why not.
+async fn change_set_source(
+    aws: &Aws,
+    stack: &str,
+    names: &Names,
+    template: &Value,
+    options: &Options,
+) -> Result<std::result::Result<TemplateSource, String>> {
+    if apply::fits_inline(template) {
+        return Ok(Ok(TemplateSource::Body(crate::template::body(template))));
+    }
+    tracing::info!(
+        "the template is over 51,200 bytes: looking for the artifact bucket (s3:HeadBucket)"
+    );
+    let Some(bucket) = assets::existing_bucket(aws, names).await? else {
+        return Ok(Err(format!(
+            "CloudFormation's view cannot be shown until the first apply: the template is {} bytes, over the 51,200 CloudFormation takes inline, and the artifact bucket it would be read from does not exist yet (plan creates nothing).",
+            crate::template::body(template).len()
+        )));
+    };
+    let account = crate::aws::sts::account_id(aws).await?;
+    let source = apply::template_source(
+        aws,
+        &bucket,
+        &account,
+        stack,
+        template,
+        options.endpoint_url.as_deref(),
+    )
+    .await?;
+    Ok(Ok(source))
 }
 
 /// The plans of every region asked for: one plan's document alone, several with a total.
@@ -103,6 +156,7 @@ struct PlanDocument<'a> {
     cloudformation_change_set: Option<&'a Vec<ChangeSetEntry>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cost: Option<&'a CostChange>,
+    cloudformation_change_set_unavailable: Option<&'a String>,
 }
 
 impl Serialize for PlanReport {
@@ -122,6 +176,7 @@ impl Serialize for PlanReport {
                 plan: &p.plan,
                 cloudformation_change_set: p.change_set.as_ref(),
                 cost: self.cost.as_ref().filter(|_| one),
+                cloudformation_change_set_unavailable: p.change_set_unavailable.as_ref(),
             })
             .collect();
         match docs.as_slice() {
@@ -156,6 +211,9 @@ impl std::fmt::Display for PlanReport {
             }
             if let Some(cs) = &p.change_set {
                 f.write_str(&change_set_text(&p.plan, cs))?;
+            }
+            if let Some(why) = &p.change_set_unavailable {
+                writeln!(f, "\nCloudFormation change set: {why}")?;
             }
         }
         if self.plans.len() > 1 {

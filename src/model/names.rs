@@ -68,6 +68,9 @@ pub struct Names {
     pub adopted: Vec<String>,
 }
 
+/// The tag (valued with the stack name) that marks a data resource as this pipeline's own.
+pub const PIPELINE_TAG: &str = "infrapipe:pipeline";
+
 /// Folder of the bundled Lambda zips inside the artifact bucket.
 pub const ARTIFACT_PREFIX: &str = "infrapipe";
 

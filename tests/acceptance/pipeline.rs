@@ -157,8 +157,17 @@ pub fn run_binary(args: &[&str], env: &[(&'static str, String)], removed: &[&str
 
 fn destroy(live: &Live) -> Ran {
     let config = live.config.to_str().unwrap_or_default();
+    let purge = format!("--purge-data={}", live.stack);
     run_binary(
-        &["-c", config, "destroy", "--purge-data", "--yes", "--json"],
+        &[
+            "-c",
+            config,
+            "destroy",
+            &purge,
+            "--no-backup",
+            "--yes",
+            "--json",
+        ],
         &live.env,
         live.env_removed,
     )
