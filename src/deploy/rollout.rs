@@ -137,13 +137,17 @@ pub async fn preview<'a>(r: &Rollout<'a>, templates: &[(Region, Value)]) -> Prev
         let deployed = cloudformation::deployed(&aws, r.stack)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(plan::diff(
+        let mut plan = plan::diff(
             r.stack,
             region.as_str(),
             deployed.as_ref().map(|d| d.status.as_str()),
             deployed.as_ref().map(|d| &d.template),
             t,
-        ))
+        );
+        super::import::find(&aws, &mut plan, t, &r.names.adopted)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(plan)
     });
     let plans = futures::future::join_all(futs).await;
     Preview {
@@ -175,7 +179,11 @@ impl std::fmt::Display for Preview<'_> {
                 Ok(p) if !p.has_changes() => writeln!(f, "  {r:<16} no changes")?,
                 Ok(p) => writeln!(
                     f,
-                    "  {r:<16} {} to add, {} to change, {} to destroy{}",
+                    "  {r:<16} {}{} to add, {} to change, {} to destroy{}{}",
+                    match p.summary.import {
+                        0 => String::new(),
+                        n => format!("{n} to import, "),
+                    },
                     p.summary.add,
                     p.summary.change,
                     p.summary.destroy,
@@ -183,6 +191,11 @@ impl std::fmt::Display for Preview<'_> {
                         "  DATA LOSS"
                     } else {
                         ""
+                    },
+                    if p.cannot_import.is_empty() {
+                        ""
+                    } else {
+                        "  CANNOT IMPORT (see `infrapipe plan`)"
                     }
                 )?,
                 Err(e) => writeln!(f, "  {r:<16} cannot plan: {e}")?,
