@@ -234,8 +234,12 @@ struct Made {
 }
 
 /// CloudFormation with no stack (destroyed), then the import and the update completing;
-/// every CreateChangeSet and ExecuteChangeSet recorded.
-fn cloudformation(made: Arc<Mutex<Vec<Made>>>, executed: Arc<Mutex<Vec<String>>>) -> Cf {
+/// every CreateChangeSet, ExecuteChangeSet and deletion recorded.
+fn cloudformation(
+    made: Arc<Mutex<Vec<Made>>>,
+    executed: Arc<Mutex<Vec<String>>>,
+    removed: Arc<Mutex<Vec<String>>>,
+) -> Cf {
     let describe = mock!(Cf::describe_stacks)
         .sequence()
         .error(|| DescribeStacksError::generic(missing()))
@@ -294,10 +298,36 @@ fn cloudformation(made: Arc<Mutex<Vec<Made>>>, executed: Arc<Mutex<Vec<String>>>
             true
         })
         .then_output(|| ExecuteChangeSetOutput::builder().build());
+    let (log_cs, log_stack) = (removed.clone(), removed);
+    let delete_change_set = mock!(Cf::delete_change_set)
+        .match_requests(move |r| {
+            log_cs.lock().expect("lock").push(format!(
+                "change set {}",
+                r.change_set_name().unwrap_or_default()
+            ));
+            true
+        })
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput::builder()
+                .build()
+        });
+    let delete_stack = mock!(Cf::delete_stack)
+        .match_requests(move |r| {
+            log_stack
+                .lock()
+                .expect("lock")
+                .push(format!("stack {}", r.stack_name().unwrap_or_default()));
+            true
+        })
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput::builder().build()
+        });
     mock_client!(
         aws_sdk_cloudformation,
         RuleMode::MatchAny,
         [
+            &delete_change_set,
+            &delete_stack,
             &describe,
             &mock!(Cf::get_template).then_error(|| GetTemplateError::generic(missing())),
             &record,
@@ -431,6 +461,10 @@ fn dynamodb(range: &'static str, range_type: ScalarAttributeType) -> aws_sdk_dyn
 }
 
 fn run_apply(aws: Aws, yaml: &str) -> Result<Outcome, ApplyError> {
+    run_apply_answering(aws, yaml, &mut Yes)
+}
+
+fn run_apply_answering(aws: Aws, yaml: &str, ui: &mut dyn Ui) -> Result<Outcome, ApplyError> {
     let config = common::config(yaml);
     let names = Names::new(&config);
     let template = common::render(yaml);
@@ -448,12 +482,13 @@ fn run_apply(aws: Aws, yaml: &str) -> Result<Outcome, ApplyError> {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(apply::apply(&aws, &req, &mut Yes))
+    rt.block_on(apply::apply(&aws, &req, ui))
 }
 
 struct Recorded {
     made: Arc<Mutex<Vec<Made>>>,
     executed: Arc<Mutex<Vec<String>>>,
+    removed: Arc<Mutex<Vec<String>>>,
     heads: Heads,
 }
 
@@ -461,6 +496,7 @@ fn recorded() -> Recorded {
     Recorded {
         made: Arc::default(),
         executed: Arc::default(),
+        removed: Arc::default(),
         heads: Arc::default(),
     }
 }
@@ -469,7 +505,11 @@ fn aws(r: &Recorded, raw: Rule, table: aws_sdk_dynamodb::Client) -> Aws {
     Aws::with_overrides(
         "us-east-1",
         Overrides {
-            cloudformation: Some(cloudformation(r.made.clone(), r.executed.clone())),
+            cloudformation: Some(cloudformation(
+                r.made.clone(),
+                r.executed.clone(),
+                r.removed.clone(),
+            )),
             ..sts_and_s3(raw, r.heads.clone())
         },
     )
@@ -601,5 +641,56 @@ fn a_plain_plan_json_has_no_import_fields() {
     assert!(
         v.get("imports").is_none() && v["summary"].get("import").is_none(),
         "{v}"
+    );
+}
+
+struct No;
+impl Ui for No {
+    fn ask(&mut self, _: &str) -> Answer {
+        Answer::No
+    }
+    fn confirm(&mut self, _: &Plan) -> bool {
+        false
+    }
+    fn published(&mut self, _: &Uploaded) {}
+    fn tick(&mut self, _: Tick<'_>, _: usize) {}
+    fn replacing_failed_create(&mut self, _: &str) {}
+}
+
+#[test]
+fn answering_no_removes_the_import_change_set_and_its_empty_stack_and_executes_nothing() {
+    let r = recorded();
+    let aws = aws(
+        &r,
+        raw_bucket_is_ours(),
+        dynamodb("metric_key", ScalarAttributeType::S),
+    );
+    let outcome = run_apply_answering(aws, common::MINIMAL, &mut No).expect("apply");
+    assert!(matches!(outcome, Outcome::Cancelled { .. }), "{outcome:?}");
+    assert!(r.executed.lock().expect("lock").is_empty());
+    assert_eq!(
+        *r.removed.lock().expect("lock"),
+        [
+            "change set cs-import".to_owned(),
+            format!("stack {STACK_ID}")
+        ]
+    );
+}
+
+#[test]
+fn importing_into_a_deployed_stack_keeps_its_template_and_adds_only_the_imports() {
+    let mut deployed = common::example();
+    let resources = deployed["Resources"].as_object_mut().expect("Resources");
+    resources.remove("RawMetricsBucket");
+    resources.remove("MetricsTable");
+    let before = deployed.clone();
+    let t = template(Some(&deployed), &common::example(), &both_kept());
+    let mut without = t.clone();
+    let resources = without["Resources"].as_object_mut().expect("Resources");
+    assert!(resources.remove("RawMetricsBucket").is_some());
+    assert!(resources.remove("MetricsTable").is_some());
+    assert_eq!(
+        without, before,
+        "the deployed resources and outputs are unchanged"
     );
 }

@@ -56,6 +56,14 @@ pub enum Refusal {
     )]
     Overtaken { stack: String, status: String },
     #[error(
+        "what stack {stack} would import changed since the plan was made (then {then}, now {now}); make a new plan with `infrapipe plan --out FILE`"
+    )]
+    ImportsChanged {
+        stack: String,
+        then: String,
+        now: String,
+    },
+    #[error(
         "these credentials are for AWS account {account}, which allowed_account_ids ({allowed}) does not list; nothing was changed"
     )]
     OtherAccount { account: String, allowed: String },

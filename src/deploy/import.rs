@@ -247,7 +247,7 @@ pub fn check_saved(saved: &SavedPlan, plan: &Plan) -> Result<(), Refusal> {
         [] => "nothing to import".to_owned(),
         v => format!("{} to import", v.join(" and ")),
     };
-    Err(Refusal::StalePlan {
+    Err(Refusal::ImportsChanged {
         stack: plan.stack.clone(),
         then: say(&then),
         now: say(&now),
@@ -356,4 +356,73 @@ pub async fn apply<U: Ui + ?Sized>(
         super::apply::check_deployed_code(aws, req.names, uploaded).await?;
     }
     Ok(Outcome::Executed { plan, finished })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plan_importing(ids: &[&str]) -> Plan {
+        let mut p = crate::plan::diff("s", "us-east-1", None, None, &json!({"Resources": {}}));
+        p.imports = ids
+            .iter()
+            .map(|id| Import {
+                logical_id: (*id).to_owned(),
+                resource_type: "AWS::S3::Bucket".into(),
+                identifier: identifier("BucketName", "b"),
+                why: Why::KeptByDestroy,
+                existing_indexes: Vec::new(),
+            })
+            .collect();
+        p
+    }
+
+    fn saved(plan: Plan) -> SavedPlan {
+        SavedPlan {
+            format: crate::plan::saved::FORMAT,
+            infrapipe_version: String::new(),
+            stack: "s".into(),
+            region: "us-east-1".into(),
+            stack_id: None,
+            last_change: None,
+            deployed_template_sha256: None,
+            template: json!({}),
+            plan,
+            cost: None,
+        }
+    }
+
+    #[test]
+    fn a_saved_plan_made_before_the_data_was_kept_is_refused_as_stale() {
+        let err = check_saved(
+            &saved(plan_importing(&[])),
+            &plan_importing(&["RawMetricsBucket"]),
+        )
+        .expect_err("stale");
+        assert_eq!(
+            err.to_string(),
+            "what stack s would import changed since the plan was made (then nothing to import, now RawMetricsBucket to import); make a new plan with `infrapipe plan --out FILE`"
+        );
+    }
+
+    #[test]
+    fn a_saved_plan_importing_the_same_resources_applies() {
+        let p = plan_importing(&["MetricsTable", "RawMetricsBucket"]);
+        assert!(check_saved(&saved(p.clone()), &p).is_ok());
+    }
+
+    #[test]
+    fn a_name_with_pseudo_parameters_resolves_and_one_left_to_cloudformation_is_none() {
+        let bucket = json!({"Properties": {"BucketName": {"Fn::Sub": "x-${AWS::AccountId}-${AWS::Region}"}}});
+        assert_eq!(
+            physical_name(&bucket, ResourceType::S3Bucket, "123456789012", "eu-west-1").as_deref(),
+            Some("x-123456789012-eu-west-1")
+        );
+        let unnamed = json!({"Properties": {}});
+        assert_eq!(
+            physical_name(&unnamed, ResourceType::S3Bucket, "1", "r"),
+            None
+        );
+    }
 }

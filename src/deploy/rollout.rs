@@ -142,13 +142,16 @@ pub async fn preview<'a>(r: &Rollout<'a>, templates: &[(Region, Value)]) -> Prev
             Ok(d) => d,
             Err(e) => return (Err(e.to_string()), None),
         };
-        let plan = plan::diff(
+        let mut plan = plan::diff(
             r.stack,
             region.as_str(),
             deployed.as_ref().map(|d| d.status.as_str()),
             deployed.as_ref().map(|d| &d.template),
             t,
         );
+        if let Err(e) = super::import::find(&aws, &mut plan, t, &r.names.adopted).await {
+            return (Err(e.to_string()), None);
+        }
         (Ok(plan), deployed.map(|d| d.template))
     });
     let (plans, deployed): (Vec<_>, Vec<_>) =
@@ -184,7 +187,11 @@ impl std::fmt::Display for Preview<'_> {
                 Ok(p) if !p.has_changes() => writeln!(f, "  {r:<16} no changes")?,
                 Ok(p) => writeln!(
                     f,
-                    "  {r:<16} {} to add, {} to change, {} to destroy{}",
+                    "  {r:<16} {}{} to add, {} to change, {} to destroy{}{}",
+                    match p.summary.import {
+                        0 => String::new(),
+                        n => format!("{n} to import, "),
+                    },
                     p.summary.add,
                     p.summary.change,
                     p.summary.destroy,
@@ -192,6 +199,11 @@ impl std::fmt::Display for Preview<'_> {
                         "  DATA LOSS"
                     } else {
                         ""
+                    },
+                    if p.cannot_import.is_empty() {
+                        ""
+                    } else {
+                        "  CANNOT IMPORT (see `infrapipe plan`)"
                     }
                 )?,
                 Err(e) => writeln!(f, "  {r:<16} cannot plan: {e}")?,
