@@ -412,7 +412,7 @@ fn drift_without_a_deployed_stack_fails_in_one_line_saying_so() {
     let (code, out, err) = moto.infrapipe(&["drift", "-c", EXAMPLE, "--detailed-exitcode"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        err.contains("stack infra-monitoring-prod is not deployed here"),
+        err.contains("stack infra-monitoring-prod is not deployed in us-east-1"),
         "{err}"
     );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -439,4 +439,25 @@ fn a_malformed_drift_ignore_entry_is_a_config_error_with_its_position() {
     assert_eq!(code, 1);
     assert!(err.contains("drift.ignore"), "{err}");
     assert!(err.contains("CollectorFunction.Timeout"), "{err}");
+}
+
+#[test]
+fn an_unapplied_config_edit_is_not_drift() {
+    let moto = Moto::start();
+    let (code, out, err) = moto.infrapipe(&["apply", "-c", EXAMPLE, "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let edited = config_file(&example_text().replacen(
+        "collectors:\n",
+        "collectors:\n  memory_mb: 512\n",
+        1,
+    ));
+    let path = edited.path().display().to_string();
+    let (code, _, err) = moto.infrapipe(&["plan", "-c", &path, "--detailed-exitcode"]);
+    assert_eq!(code, 2, "the edit is a change for plan: {err}");
+    let (_, doc, err) = drift_json(&moto, &path);
+    let memory = differences(&doc, "CollectorFunction");
+    assert!(
+        memory.iter().all(|(p, _, _)| *p != "MemorySize"),
+        "{memory:?}\n{err}"
+    );
 }

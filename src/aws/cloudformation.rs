@@ -479,3 +479,28 @@ async fn wait_for_change_set(
         message: "the change set was not ready after several minutes".into(),
     })
 }
+
+/// The parameter values stack `stack` was deployed with (key -> value).
+pub async fn parameters(aws: &Aws, stack: &str) -> Result<BTreeMap<String, String>, AwsError> {
+    let d = aws
+        .cloudformation()
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| AwsError::new(format!("reading stack {stack}"), &aws.region, &e))?;
+    Ok(d.stacks()
+        .first()
+        .map(|s| {
+            s.parameters()
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.parameter_key()?.to_owned(),
+                        p.parameter_value()?.to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
