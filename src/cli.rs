@@ -129,6 +129,10 @@ pub struct ApplyArgs {
     /// Print the plan at its full width (the IAM table, whole values), not fitted to the terminal
     #[arg(long)]
     pub wide: bool,
+    /// Also put back what was changed out of band, through a drift-aware change set
+    /// (REVERT_DRIFT); shows first which drift it overwrites and which it cannot revert
+    #[arg(long)]
+    pub revert_drift: bool,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +162,13 @@ pub struct DestroyArgs {
     /// Also delete the retained data: every version in the raw bucket, the bucket, the table
     #[arg(long)]
     pub purge_data: bool,
+    /// Destroy the stack in every region the config names (one prompt for all)
+    #[arg(long, conflicts_with = "region")]
+    pub all_regions: bool,
+    /// Instead of a stack, remove the artifact bucket (all versions) of a region where no stack
+    /// of ours is left
+    #[arg(long, conflicts_with = "purge_data")]
+    pub artifacts: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod cloudformation;
 pub mod dynamodb;
 pub mod environment;
 pub mod executions;
+pub mod owned_bucket;
 pub mod s3;
 pub mod schedules;
 pub mod sns;

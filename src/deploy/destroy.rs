@@ -44,11 +44,202 @@ fn consent<U: Ui + ?Sized>(ui: &mut U, action: &str, question: &str) -> Result<b
     }
 }
 
-/// One region's destroy: ask, empty the results bucket, delete the stack and wait (until
-/// `interrupt` fires, when CloudFormation goes on without us), then purge if asked.
+/// What destroying one region's stack deletes and keeps, read before anyone is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    pub region: String,
+    pub account: String,
+    pub kept: Retained,
+    /// The artifact bucket of this account and region (never deleted by destroy).
+    pub artifact_bucket: String,
+    /// The stack and what it holds; None when no stack is deployed here.
+    pub stack: Option<Doomed>,
+}
+
+/// A deployed stack about to be deleted: the resources it deletes and those it retains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doomed {
+    pub stack_id: String,
+    pub deletes: Vec<cloudformation::StackResource>,
+    pub keeps: Vec<cloudformation::StackResource>,
+}
+
+/// Reads what destroying `req.stack` here would do. Termination protection refuses at once.
+pub async fn survey(aws: &Aws, req: &Request<'_>) -> Result<Survey> {
+    let deployed = cloudformation::deployed(aws, req.stack).await?;
+    let account = sts::account_id(aws).await?;
+    let kept = retained(req.names, &account, &aws.region);
+    let artifact_bucket = super::assets::bucket_name(&account, &aws.region, req.names);
+    let stack = match deployed {
+        None => None,
+        Some(d) => {
+            if cloudformation::termination_protection(aws, req.stack).await? {
+                return Err(Error::TerminationProtected {
+                    stack: req.stack.to_owned(),
+                    config: req.config_path.to_owned(),
+                });
+            }
+            let (keeps, deletes) = cloudformation::resources(aws, &d.stack_id)
+                .await?
+                .into_iter()
+                .partition(|r| retains(&d.template, &r.logical_id));
+            Some(Doomed {
+                stack_id: d.stack_id,
+                deletes,
+                keeps,
+            })
+        }
+    };
+    Ok(Survey {
+        region: aws.region.clone(),
+        account,
+        kept,
+        artifact_bucket,
+        stack,
+    })
+}
+
+/// Whether the template keeps `logical_id` when the stack is deleted (DeletionPolicy).
+fn retains(template: &serde_json::Value, logical_id: &str) -> bool {
+    matches!(
+        template["Resources"][logical_id]["DeletionPolicy"].as_str(),
+        Some("Retain" | "RetainExceptOnCreate")
+    )
+}
+
+/// What one region's destroy deletes and keeps, as the prompt lists it.
+pub fn listing(stack: &str, survey: &Survey, purge_data: bool) -> String {
+    let region = &survey.region;
+    let Some(doomed) = &survey.stack else {
+        let what = if purge_data {
+            format!(
+                "PURGES what is left of its data: every version in bucket {} and table {}",
+                survey.kept.raw_bucket, survey.kept.table
+            )
+        } else {
+            "nothing to delete".to_owned()
+        };
+        return format!("Stack {stack} in {region}: not deployed; {what}.\n");
+    };
+    let mut s = format!(
+        "Stack {stack} in {region} deletes {} resources:\n",
+        doomed.deletes.len()
+    );
+    for r in &doomed.deletes {
+        s.push_str(&format!(
+            "  - {} {} {}\n",
+            r.resource_type, r.logical_id, r.physical_id
+        ));
+    }
+    if purge_data {
+        s.push_str(&format!(
+            "  and PURGES the data: every version in bucket {} and table {}\n",
+            survey.kept.raw_bucket, survey.kept.table
+        ));
+    } else {
+        for r in &doomed.keeps {
+            s.push_str(&format!(
+                "  keeps (DeletionPolicy Retain): {} {} {}\n",
+                r.resource_type, r.logical_id, r.physical_id
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "  keeps: artifact bucket {} (`infrapipe destroy --artifacts` removes it once no stack of ours is left in {region})\n",
+        survey.artifact_bucket
+    ));
+    s
+}
+
+/// The one question for every region surveyed, each region's listing first; None when there
+/// is nothing to do anywhere.
+pub fn question(stack: &str, surveys: &[Survey], purge_data: bool) -> Option<String> {
+    let deployed = surveys.iter().filter(|s| s.stack.is_some()).count();
+    if deployed == 0 && !purge_data {
+        return None;
+    }
+    let listings: String = surveys
+        .iter()
+        .map(|s| listing(stack, s, purge_data))
+        .collect();
+    let data = if purge_data {
+        "and PURGE the data"
+    } else {
+        "keeping the data"
+    };
+    let ask = match surveys {
+        [one] if one.stack.is_some() => format!(
+            "Destroy stack {stack} in {}, {}?",
+            one.region,
+            if purge_data {
+                format!(
+                    "and PURGE the data: every version in {} and the table {}",
+                    one.kept.raw_bucket, one.kept.table
+                )
+            } else {
+                format!(
+                    "keeping the data ({} and {})",
+                    one.kept.raw_bucket, one.kept.table
+                )
+            }
+        ),
+        [one] => format!(
+            "Stack {stack} is not deployed. PURGE the retained data ({} and {})?",
+            one.kept.raw_bucket, one.kept.table
+        ),
+        all => format!("Destroy stack {stack} in {} regions, {data}?", all.len()),
+    };
+    Some(format!("{listings}{ask}"))
+}
+
+/// One region's destroy: survey, ask, then `destroy_surveyed`.
 pub async fn destroy<U: Ui + ?Sized>(
     aws: &Aws,
     req: &Request<'_>,
+    ui: &mut U,
+    interrupt: impl std::future::Future,
+) -> Result<DestroyReport> {
+    let survey = survey(aws, req).await?;
+    let surveys = std::slice::from_ref(&survey);
+    if let Some(q) = question(req.stack, surveys, req.purge_data) {
+        let action = if survey.stack.is_some() {
+            "destroy"
+        } else {
+            "purge data"
+        };
+        if !consent(ui, action, &q)? {
+            return Ok(DestroyReport {
+                stack: req.stack.to_owned(),
+                region: aws.region.clone(),
+                result: Destroyed::Cancelled {
+                    purge: survey.stack.is_none(),
+                },
+            });
+        }
+    }
+    destroy_surveyed(aws, req, survey, ui, interrupt).await
+}
+
+/// Asks once for every surveyed region; Ok(false) when the person says no.
+pub fn ask_all<U: Ui + ?Sized>(
+    ui: &mut U,
+    stack: &str,
+    surveys: &[Survey],
+    purge_data: bool,
+) -> Result<bool> {
+    match question(stack, surveys, purge_data) {
+        Some(q) => consent(ui, "destroy", &q),
+        None => Ok(true),
+    }
+}
+
+/// One region's destroy once consent is given: empty the results bucket, delete the stack
+/// and wait (until `interrupt` fires, when CloudFormation goes on without us), then purge if
+/// asked.
+pub async fn destroy_surveyed<U: Ui + ?Sized>(
+    aws: &Aws,
+    req: &Request<'_>,
+    survey: Survey,
     ui: &mut U,
     interrupt: impl std::future::Future,
 ) -> Result<DestroyReport> {
@@ -58,59 +249,34 @@ pub async fn destroy<U: Ui + ?Sized>(
         region: region.to_owned(),
         result,
     };
-    let Some(deployed) = cloudformation::deployed(aws, stack).await? else {
+    let Survey {
+        account,
+        kept,
+        stack: doomed,
+        ..
+    } = survey;
+    let Some(doomed) = doomed else {
         if !req.purge_data {
             return Ok(report(Destroyed::NotDeployed { purged: None }));
         }
         // The stack is gone but its retained data may not be: purge what is left.
-        let account = sts::account_id(aws).await?;
-        let kept = retained(req.names, &account, region);
-        let q = format!(
-            "Stack {stack} is not deployed. PURGE the retained data ({} and {})?",
-            kept.raw_bucket, kept.table
-        );
-        if !consent(ui, "purge data", &q)? {
-            return Ok(report(Destroyed::Cancelled { purge: true }));
-        }
         let purged = purge(aws, &kept).await?;
         return Ok(report(Destroyed::NotDeployed {
             purged: Some((kept, purged)),
         }));
     };
-    if cloudformation::termination_protection(aws, stack).await? {
-        return Err(Error::TerminationProtected {
-            stack: stack.to_owned(),
-            config: req.config_path.to_owned(),
-        });
-    }
-    let account = sts::account_id(aws).await?;
-    let kept = retained(req.names, &account, region);
-    let what = if req.purge_data {
-        format!(
-            "and PURGE the data: every version in {} and the table {}",
-            kept.raw_bucket, kept.table
-        )
-    } else {
-        format!("keeping the data ({} and {})", kept.raw_bucket, kept.table)
-    };
-    let q = format!("Destroy stack {stack} in {region}, {what}?");
-    if !consent(ui, "destroy", &q)? {
-        return Ok(report(Destroyed::Cancelled { purge: false }));
-    }
     tracing::info!(
         stack,
         "emptying the Athena results bucket (s3:ListObjectVersions, DeleteObjects)"
     );
     let emptied = empty_results(aws, req.names, &account).await?;
-    let total = cloudformation::resources(aws, &deployed.stack_id)
-        .await?
-        .len();
-    let seen = wait::seen_events(aws, &deployed.stack_id).await?;
+    let total = doomed.deletes.len() + doomed.keeps.len();
+    let seen = wait::seen_events(aws, &doomed.stack_id).await?;
     tracing::info!(stack, "deleting the stack (cloudformation:DeleteStack)");
     cloudformation::delete_stack(aws, stack).await?;
     let mut on_tick = |t: wait::Tick<'_>| ui.tick(t, total);
     let finished = tokio::select! {
-        f = wait::wait(aws, &deployed.stack_id, seen, &mut on_tick) => f?,
+        f = wait::wait(aws, &doomed.stack_id, seen, &mut on_tick) => f?,
         _ = interrupt => return Err(Error::Interrupted {
             goes_on: format!("CloudFormation goes on deleting; watch it with `infrapipe status --region {region}`."),
         }),
@@ -162,4 +328,42 @@ pub async fn purge(aws: &Aws, r: &Retained) -> std::result::Result<Purged, AwsEr
         bucket,
         table,
     })
+}
+
+/// Destroys the stack in every region of `regions` after one question that lists, region by
+/// region, what is deleted and what is kept.
+pub async fn destroy_all<U: Ui + ?Sized>(
+    regions: &[Aws],
+    req: &Request<'_>,
+    ui: &mut U,
+    interrupt: impl std::future::Future,
+) -> Result<super::destroyed::AllDestroyed> {
+    let mut surveys = Vec::new();
+    for aws in regions {
+        surveys.push(survey(aws, req).await?);
+    }
+    let any_stack = surveys.iter().any(|s| s.stack.is_some());
+    let asked = match question(req.stack, &surveys, req.purge_data) {
+        None => true,
+        Some(q) => {
+            let action = if any_stack { "destroy" } else { "purge data" };
+            consent(ui, action, &q)?
+        }
+    };
+    let mut reports = Vec::new();
+    if !asked {
+        for s in &surveys {
+            reports.push(DestroyReport {
+                stack: req.stack.to_owned(),
+                region: s.region.clone(),
+                result: Destroyed::Cancelled { purge: !any_stack },
+            });
+        }
+        return Ok(super::destroyed::AllDestroyed { reports });
+    }
+    let mut interrupt = std::pin::pin!(interrupt);
+    for (aws, s) in regions.iter().zip(surveys) {
+        reports.push(destroy_surveyed(aws, req, s, ui, interrupt.as_mut()).await?);
+    }
+    Ok(super::destroyed::AllDestroyed { reports })
 }

@@ -5,10 +5,12 @@
 pub mod account;
 pub mod applied;
 pub mod apply;
+pub mod artifacts;
 pub mod assets;
 pub mod destroy;
 pub mod destroyed;
 pub mod plan;
+pub mod revert;
 pub mod rollout;
 pub mod run;
 pub mod wait;

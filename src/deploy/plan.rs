@@ -19,6 +19,35 @@ pub struct RegionPlan {
     pub template: Value,
     pub deployed: Option<DeployedStack>,
     pub change_set: Option<Vec<ChangeSetEntry>>,
+    /// CloudFormation's last drift detection found the stack drifted: a plain apply leaves it.
+    pub drift: Option<DriftNote>,
+}
+
+/// Drift a plain apply will not revert, from CloudFormation's last drift detection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DriftNote {
+    pub status: String,
+    pub checked: Option<String>,
+    pub message: String,
+}
+
+impl DriftNote {
+    /// A note when `last` says the stack has drifted; None otherwise.
+    pub fn from_last(last: Option<cloudformation::LastDrift>) -> Option<Self> {
+        let last = last.filter(|l| l.status == "DRIFTED")?;
+        let when = last
+            .checked
+            .as_deref()
+            .map(|t| format!(" (checked {t})"))
+            .unwrap_or_default();
+        Some(Self {
+            message: format!(
+                "CloudFormation's last drift detection{when} found resources changed out of band. A plain apply does not revert drift: `infrapipe drift` shows it, `infrapipe apply --revert-drift` puts back what the template sets."
+            ),
+            status: last.status,
+            checked: last.checked,
+        })
+    }
 }
 
 impl RegionPlan {
@@ -57,6 +86,10 @@ pub async fn plan_region(
         deployed.as_ref().map(|d| &d.template),
         &template,
     );
+    let drift = match &deployed {
+        Some(_) => DriftNote::from_last(cloudformation::last_drift(&aws, stack).await?),
+        None => None,
+    };
     let change_set = if with_change_set && plan.has_changes() {
         Some(
             cloudformation::preview_change_set(
@@ -75,6 +108,7 @@ pub async fn plan_region(
         template,
         deployed,
         change_set,
+        drift,
     })
 }
 
@@ -95,6 +129,8 @@ struct PlanDocument<'a> {
     plan: &'a Plan,
     #[serde(skip_serializing_if = "Option::is_none")]
     cloudformation_change_set: Option<&'a Vec<ChangeSetEntry>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drift: Option<&'a DriftNote>,
 }
 
 impl Serialize for PlanReport {
@@ -110,6 +146,7 @@ impl Serialize for PlanReport {
             .map(|p| PlanDocument {
                 plan: &p.plan,
                 cloudformation_change_set: p.change_set.as_ref(),
+                drift: p.drift.as_ref(),
             })
             .collect();
         match docs.as_slice() {
@@ -142,6 +179,9 @@ impl std::fmt::Display for PlanReport {
             }
             if let Some(cs) = &p.change_set {
                 f.write_str(&change_set_text(&p.plan, cs))?;
+            }
+            if let Some(d) = &p.drift {
+                writeln!(f, "\nNote: {}", d.message)?;
             }
         }
         if self.plans.len() > 1 {
@@ -211,4 +251,30 @@ fn change_set_text(plan: &Plan, cs: &[ChangeSetEntry]) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drifted_stack_gets_a_note_that_plain_apply_does_not_revert() {
+        let note = DriftNote::from_last(Some(cloudformation::LastDrift {
+            status: "DRIFTED".into(),
+            checked: Some("2026-11-30T10:00:00Z".into()),
+        }));
+        let note = note.expect("a note");
+        assert!(note.message.contains("--revert-drift"), "{}", note.message);
+    }
+
+    #[test]
+    fn a_stack_in_sync_or_never_checked_gets_no_note() {
+        for status in ["IN_SYNC", "NOT_CHECKED", "UNKNOWN"] {
+            let last = cloudformation::LastDrift {
+                status: status.into(),
+                checked: None,
+            };
+            assert_eq!(DriftNote::from_last(Some(last)), None);
+        }
+    }
 }
