@@ -367,3 +367,101 @@ pub async fn destroy_all<U: Ui + ?Sized>(
     }
     Ok(super::destroyed::AllDestroyed { reports })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloudformation::StackResource;
+
+    fn resource(id: &str, ty: &str, physical: &str) -> StackResource {
+        StackResource {
+            logical_id: id.into(),
+            resource_type: ty.into(),
+            physical_id: physical.into(),
+            status: "CREATE_COMPLETE".into(),
+        }
+    }
+
+    fn survey(region: &str, deployed: bool) -> Survey {
+        Survey {
+            region: region.into(),
+            account: "123456789012".into(),
+            kept: Retained {
+                raw_bucket: format!("raw-{region}"),
+                table: "metrics".into(),
+            },
+            artifact_bucket: format!("assets-{region}"),
+            stack: deployed.then(|| Doomed {
+                stack_id: "id".into(),
+                deletes: vec![resource(
+                    "CollectorFunction",
+                    "AWS::Lambda::Function",
+                    "s-collector",
+                )],
+                keeps: vec![
+                    resource("MetricsTable", "AWS::DynamoDB::Table", "metrics"),
+                    resource(
+                        "RawMetricsBucket",
+                        "AWS::S3::Bucket",
+                        &format!("raw-{region}"),
+                    ),
+                ],
+            }),
+        }
+    }
+
+    #[test]
+    fn the_question_lists_per_region_what_is_deleted_and_what_is_kept() {
+        let q = question(
+            "s",
+            &[survey("us-east-1", true), survey("eu-west-1", true)],
+            false,
+        )
+        .expect("a question");
+        assert!(
+            q.contains("Stack s in us-east-1 deletes 1 resources:\n  - AWS::Lambda::Function CollectorFunction s-collector\n"),
+            "{q}"
+        );
+        assert!(
+            q.contains(
+                "  keeps (DeletionPolicy Retain): AWS::S3::Bucket RawMetricsBucket raw-eu-west-1\n"
+            ),
+            "{q}"
+        );
+        assert!(
+            q.contains("  keeps: artifact bucket assets-eu-west-1"),
+            "{q}"
+        );
+        assert!(
+            q.ends_with("Destroy stack s in 2 regions, keeping the data?"),
+            "{q}"
+        );
+    }
+
+    #[test]
+    fn with_purge_data_the_question_says_the_data_goes() {
+        let q = question("s", &[survey("us-east-1", true)], true).expect("a question");
+        assert!(
+            q.contains(
+                "and PURGES the data: every version in bucket raw-us-east-1 and table metrics"
+            ),
+            "{q}"
+        );
+        assert!(!q.contains("keeps (DeletionPolicy Retain)"), "{q}");
+    }
+
+    #[test]
+    fn nothing_deployed_anywhere_and_no_purge_asks_nothing() {
+        assert_eq!(question("s", &[survey("us-east-1", false)], false), None);
+    }
+
+    #[test]
+    fn retain_is_read_from_the_deployed_template() {
+        let t = serde_json::json!({ "Resources": {
+            "B": { "Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain" },
+            "F": { "Type": "AWS::Lambda::Function" },
+        }});
+        assert!(retains(&t, "B"));
+        assert!(!retains(&t, "F"));
+    }
+}
