@@ -601,12 +601,13 @@ pub async fn remove_leftovers(aws: &Aws, stack: &str) -> Result<Vec<String>, Aws
         removed.push(cs.name.clone());
     }
     let others = all.iter().any(|c| c.stack_name == stack && !ours(&c.name));
-    if !removed.is_empty() && !others {
-        if let Some(id) = cloudformation::stack_id(aws, stack).await? {
-            let (status, _) = cloudformation::status(aws, &id).await?;
-            if status == "REVIEW_IN_PROGRESS" {
-                cloudformation::delete_stack(aws, &id).await?;
-            }
+    if !removed.is_empty()
+        && !others
+        && let Some(id) = cloudformation::stack_id(aws, stack).await?
+    {
+        let (status, _) = cloudformation::status(aws, &id).await?;
+        if status == "REVIEW_IN_PROGRESS" {
+            cloudformation::delete_stack(aws, &id).await?;
         }
     }
     Ok(removed)
