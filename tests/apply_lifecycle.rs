@@ -528,3 +528,57 @@ fn a_failed_create_is_kept_when_the_person_says_no() {
     );
     assert_eq!(create.num_calls(), 0);
 }
+
+#[test]
+fn a_failed_create_is_deleted_after_one_yes_and_created_again() {
+    let describe = mock!(Cf::describe_stacks)
+        .sequence()
+        .output(|| stack(StackStatus::RollbackComplete))
+        .output(|| stack(StackStatus::DeleteComplete))
+        .output(|| stack(StackStatus::CreateComplete))
+        .repeatedly()
+        .build();
+    let delete_stack = mock!(Cf::delete_stack).then_output(|| {
+        aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput::builder().build()
+    });
+    let create = mock!(Cf::create_change_set)
+        .match_requests(|r| {
+            r.change_set_type() == Some(&aws_sdk_cloudformation::types::ChangeSetType::Create)
+        })
+        .then_output(|| {
+            CreateChangeSetOutput::builder()
+                .id("cs-1")
+                .stack_id(STACK_ID)
+                .build()
+        });
+    let [_, describe_cs] = change_set_ready();
+    let (policy, _) = recorded_policies();
+    let cf = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [
+            &describe,
+            &mock!(Cf::get_template).then_output(|| template_output(common::example())),
+            &no_change_sets(),
+            &delete_stack,
+            &create,
+            &describe_cs,
+            &no_events(),
+            &mock!(Cf::execute_change_set)
+                .then_output(|| ExecuteChangeSetOutput::builder().build()),
+            &policy,
+        ]
+    );
+    let (result, asked) = run_apply(cf, PLAIN);
+    assert!(
+        matches!(&result, Ok(Outcome::Executed { finished, .. }) if finished.succeeded()),
+        "{result:?}"
+    );
+    assert_eq!(asked, 1, "one question, before anything was deleted");
+    assert_eq!(delete_stack.num_calls(), 1);
+    assert_eq!(
+        create.num_calls(),
+        1,
+        "a CREATE change set after the delete"
+    );
+}

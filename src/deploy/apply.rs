@@ -381,7 +381,7 @@ pub async fn apply_until<U: Ui + ?Sized, I: std::future::Future>(
         _ = &mut interrupt => {
             let cleaned = remove_leftovers(aws, req.stack).await;
             let goes_on = match cleaned {
-                Ok(_) => "Nothing was executed; the change sets this apply made were deleted.".to_owned(),
+                Ok(_) => "Nothing was executed; the change sets of ours left AVAILABLE were deleted (one still being computed is deleted by the next apply).".to_owned(),
                 Err(e) => format!("Nothing was executed; the change sets this apply made could not be deleted ({e}): the next apply deletes them."),
             };
             return Err(Interrupted { goes_on });

@@ -1,6 +1,7 @@
-//! Destroy: delete the stack after asking, emptying first the scratch results bucket
-//! (CloudFormation cannot delete a bucket with objects), and with --purge-data remove the
-//! retained data too, also when the stack is already gone.
+//! Destroy: survey each region (what its stack deletes and what it keeps), ask once, then delete
+//! the stack, emptying first the scratch results bucket (CloudFormation cannot delete a bucket
+//! with objects), and with --purge-data remove the retained data too, also when the stack is
+//! already gone.
 
 use super::apply::{Answer, Ui};
 use super::destroyed::{DestroyReport, Destroyed, Purged};
@@ -190,47 +191,6 @@ pub fn question(stack: &str, surveys: &[Survey], purge_data: bool) -> Option<Str
         all => format!("Destroy stack {stack} in {} regions, {data}?", all.len()),
     };
     Some(format!("{listings}{ask}"))
-}
-
-/// One region's destroy: survey, ask, then `destroy_surveyed`.
-pub async fn destroy<U: Ui + ?Sized>(
-    aws: &Aws,
-    req: &Request<'_>,
-    ui: &mut U,
-    interrupt: impl std::future::Future,
-) -> Result<DestroyReport> {
-    let survey = survey(aws, req).await?;
-    let surveys = std::slice::from_ref(&survey);
-    if let Some(q) = question(req.stack, surveys, req.purge_data) {
-        let action = if survey.stack.is_some() {
-            "destroy"
-        } else {
-            "purge data"
-        };
-        if !consent(ui, action, &q)? {
-            return Ok(DestroyReport {
-                stack: req.stack.to_owned(),
-                region: aws.region.clone(),
-                result: Destroyed::Cancelled {
-                    purge: survey.stack.is_none(),
-                },
-            });
-        }
-    }
-    destroy_surveyed(aws, req, survey, ui, interrupt).await
-}
-
-/// Asks once for every surveyed region; Ok(false) when the person says no.
-pub fn ask_all<U: Ui + ?Sized>(
-    ui: &mut U,
-    stack: &str,
-    surveys: &[Survey],
-    purge_data: bool,
-) -> Result<bool> {
-    match question(stack, surveys, purge_data) {
-        Some(q) => consent(ui, "destroy", &q),
-        None => Ok(true),
-    }
 }
 
 /// One region's destroy once consent is given: empty the results bucket, delete the stack
