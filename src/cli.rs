@@ -152,6 +152,10 @@ pub struct ApplyArgs {
     /// Prices for one region from this file (as `cost --prices`), for the cost ceiling; repeatable
     #[arg(long, value_name = "FILE")]
     pub prices: Vec<PathBuf>,
+    /// Also put back what was changed out of band, through a drift-aware change set
+    /// (REVERT_DRIFT); shows first which drift it overwrites and which it cannot revert
+    #[arg(long)]
+    pub revert_drift: bool,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +196,13 @@ pub struct DestroyArgs {
     /// With --purge-data: skip the on-demand DynamoDB backup taken before the table is deleted
     #[arg(long, requires = "purge_data")]
     pub no_backup: bool,
+    /// Destroy the stack in every region the config names (one prompt for all)
+    #[arg(long, conflicts_with = "region")]
+    pub all_regions: bool,
+    /// Instead of a stack, remove the artifact bucket (all versions) of a region where no stack
+    /// of ours is left
+    #[arg(long, conflicts_with = "purge_data")]
+    pub artifacts: bool,
 }
 
 #[derive(Debug, Args)]

@@ -107,7 +107,11 @@ fn apply_of_a_saved_plan_refuses_when_the_stack_changed_since() {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = moto.infrapipe(&["apply", &plan, "-c", EXAMPLE, "--yes"]);
     assert_eq!(code, 1);
-    assert!(err.contains("changed since the plan was made"), "{err}");
+    assert!(
+        err.contains("is out of date: stack infra-monitoring-prod was updated"),
+        "{err}"
+    );
+    assert!(!err.contains("template as planned"), "{err}");
 }
 
 #[test]

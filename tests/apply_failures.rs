@@ -161,12 +161,22 @@ fn run_apply(cf: Cf, overrides: Overrides) -> Result<Outcome, ApplyError> {
         termination_protection: false,
         tags: Default::default(),
         endpoint_url: None,
+        rendered: None,
+        revert_drift: false,
+        drift: None,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     rt.block_on(apply::apply(&aws, &req, &mut Yes))
+}
+
+/// No change set left behind by an earlier apply.
+fn no_change_sets() -> Rule {
+    mock!(Cf::list_change_sets).then_output(|| {
+        aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput::builder().build()
+    })
 }
 
 fn describe_then(rest: StackStatus) -> Rule {
@@ -212,6 +222,8 @@ fn a_failed_resource_reports_its_id_type_reason_and_the_rollback() {
         [
             &describe_then(StackStatus::UpdateRollbackComplete),
             &mock!(Cf::get_template).then_output(deployed_template),
+            &no_change_sets(),
+            &mock!(Cf::set_stack_policy).then_output(|| aws_sdk_cloudformation::operation::set_stack_policy::SetStackPolicyOutput::builder().build()),
             &mock!(Cf::create_change_set).then_output(|| CreateChangeSetOutput::builder()
                 .id("cs-1")
                 .stack_id(STACK_ID)
@@ -308,6 +320,7 @@ fn throttling_is_retried_and_then_succeeds() {
         [
             &throttled,
             &same,
+            &no_change_sets(),
             &mock!(Cf::set_stack_policy).then_output(|| aws_sdk_cloudformation::operation::set_stack_policy::SetStackPolicyOutput::builder().build())
         ],
         |c: aws_sdk_cloudformation::config::Builder| c.retry_config(aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(5).with_initial_backoff(std::time::Duration::from_millis(1)))

@@ -134,6 +134,9 @@ fn run_apply(cf: Cf, overrides: Overrides) -> Result<Outcome, ApplyError> {
         termination_protection: false,
         tags: Default::default(),
         endpoint_url: None,
+        rendered: None,
+        revert_drift: false,
+        drift: None,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

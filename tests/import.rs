@@ -477,6 +477,9 @@ fn run_apply_answering(aws: Aws, yaml: &str, ui: &mut dyn Ui) -> Result<Outcome,
         termination_protection: false,
         tags: Default::default(),
         endpoint_url: None,
+        rendered: None,
+        revert_drift: false,
+        drift: None,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

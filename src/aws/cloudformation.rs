@@ -143,6 +143,21 @@ pub async fn create_change_set_with(
     name_prefix: &str,
     parameters: &BTreeMap<String, String>,
 ) -> Result<ChangeSet, AwsError> {
+    let (exists, prefix) = (stack_exists, name_prefix);
+    create_change_set_full(aws, stack, template, exists, tags, prefix, parameters, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_change_set_full(
+    aws: &Aws,
+    stack: &str,
+    template: &TemplateSource,
+    stack_exists: bool,
+    tags: &BTreeMap<String, String>,
+    name_prefix: &str,
+    parameters: &BTreeMap<String, String>,
+    mode: Option<aws_sdk_cloudformation::types::DeploymentMode>,
+) -> Result<ChangeSet, AwsError> {
     use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
     let cf = aws.cloudformation();
     let doing = format!("creating a change set for {stack}");
@@ -163,7 +178,8 @@ pub async fn create_change_set_with(
             ChangeSetType::Create
         })
         .capabilities(Capability::CapabilityIam)
-        .set_role_arn(aws.deploy_role_arn.clone());
+        .set_role_arn(aws.deploy_role_arn.clone())
+        .set_deployment_mode(mode);
     for (k, v) in parameters {
         req = req.parameters(
             Parameter::builder()
@@ -573,4 +589,169 @@ async fn wait_for_change_set(
         code: None,
         message: "the change set was not ready after several minutes".into(),
     })
+}
+
+/// The parameter values stack `stack` was deployed with (key -> value).
+pub async fn parameters(aws: &Aws, stack: &str) -> Result<BTreeMap<String, String>, AwsError> {
+    let d = aws
+        .cloudformation()
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| AwsError::new(format!("reading stack {stack}"), &aws.region, &e))?;
+    Ok(d.stacks()
+        .first()
+        .map(|s| {
+            s.parameters()
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.parameter_key()?.to_owned(),
+                        p.parameter_value()?.to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// One change set of a stack, as ListChangeSets summarises it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSetSummary {
+    pub id: String,
+    pub name: String,
+    pub stack_name: String,
+    /// AVAILABLE (can be executed), EXECUTE_COMPLETE, UNAVAILABLE...
+    pub execution_status: String,
+}
+
+/// The change sets of stack `stack` (none when there is no such stack).
+pub async fn change_sets(aws: &Aws, stack: &str) -> Result<Vec<ChangeSetSummary>, AwsError> {
+    let doing = format!("listing the change sets of {stack}");
+    let pages = aws
+        .cloudformation()
+        .list_change_sets()
+        .stack_name(stack)
+        .into_paginator()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    let mut out = Vec::new();
+    for page in pages {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                let err = AwsError::new(&doing, &aws.region, &e);
+                if is_missing_stack(&err) {
+                    return Ok(Vec::new());
+                }
+                return Err(err);
+            }
+        };
+        out.extend(page.summaries().iter().map(|s| {
+            ChangeSetSummary {
+                id: s.change_set_id().unwrap_or_default().to_owned(),
+                name: s.change_set_name().unwrap_or_default().to_owned(),
+                stack_name: s.stack_name().unwrap_or_default().to_owned(),
+                execution_status: s
+                    .execution_status()
+                    .map(|x| x.as_str().to_owned())
+                    .unwrap_or_default(),
+            }
+        }));
+    }
+    Ok(out)
+}
+
+/// Like `create_change_set`, and with `revert_drift` a drift-aware change set
+/// (`DeploymentMode=REVERT_DRIFT`: CloudFormation also puts back what was changed out of band
+/// in the properties the template sets). Only an UPDATE can revert drift.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_change_set_in_mode(
+    aws: &Aws,
+    stack: &str,
+    template: &TemplateSource,
+    stack_exists: bool,
+    tags: &BTreeMap<String, String>,
+    name_prefix: &str,
+    parameters: &BTreeMap<String, String>,
+    revert_drift: bool,
+) -> Result<ChangeSet, AwsError> {
+    create_change_set_full(
+        aws,
+        stack,
+        template,
+        stack_exists,
+        tags,
+        name_prefix,
+        parameters,
+        (revert_drift && stack_exists)
+            .then_some(aws_sdk_cloudformation::types::DeploymentMode::RevertDrift),
+    )
+    .await
+}
+
+/// The stack's last drift detection by CloudFormation (DetectStackDrift), when it ran one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastDrift {
+    /// DRIFTED, IN_SYNC, UNKNOWN or NOT_CHECKED.
+    pub status: String,
+    /// When it was checked (RFC 3339).
+    pub checked: Option<String>,
+}
+
+/// What CloudFormation's last drift detection found of stack `stack` (None: no such stack).
+pub async fn last_drift(aws: &Aws, stack: &str) -> Result<Option<LastDrift>, AwsError> {
+    let d = match aws
+        .cloudformation()
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => {
+            let err = AwsError::new(format!("reading stack {stack}"), &aws.region, &e);
+            return if is_missing_stack(&err) {
+                Ok(None)
+            } else {
+                Err(err)
+            };
+        }
+    };
+    Ok(d.stacks()
+        .first()
+        .and_then(|s| s.drift_information())
+        .map(|i| LastDrift {
+            status: i
+                .stack_drift_status()
+                .map_or("NOT_CHECKED", |x| x.as_str())
+                .to_owned(),
+            checked: i
+                .last_check_timestamp()
+                .and_then(|t| t.fmt(Format::DateTime).ok()),
+        }))
+}
+
+/// Names of the stacks here (not deleted) that carry tag `key`.
+pub async fn stacks_tagged(aws: &Aws, key: &str) -> Result<Vec<String>, AwsError> {
+    let pages = aws
+        .cloudformation()
+        .describe_stacks()
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| AwsError::new("listing the stacks", &aws.region, &e))?;
+    Ok(pages
+        .iter()
+        .flat_map(|p| p.stacks())
+        .filter(|s| {
+            s.stack_status()
+                .is_none_or(|x| x.as_str() != "DELETE_COMPLETE")
+        })
+        .filter(|s| s.tags().iter().any(|t| t.key() == Some(key)))
+        .filter_map(|s| s.stack_name().map(str::to_owned))
+        .collect())
 }

@@ -12,6 +12,7 @@ pub mod environment;
 pub mod executions;
 pub mod existing;
 pub mod lambda;
+pub mod owned_bucket;
 pub mod s3;
 pub mod schedules;
 pub mod slow;

@@ -75,6 +75,8 @@ impl Report for DriftReport {
 pub fn run(ctx: &Context, args: &DriftArgs) -> Result<Exit> {
     let config = ctx.config()?;
     let regions = ctx.regions_to_check(args.all_regions)?;
+    // The rendered template only checks that drift.ignore names resources of the pipeline;
+    // what is compared is each region's deployed template.
     let templates = super::rendered(config, &regions)?;
     if let Some((_, t)) = templates.first() {
         let unknown = drift::unknown_ignores(t, &config.drift.ignore);
@@ -91,11 +93,18 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> Result<Exit> {
     };
     let stack = config.stack_name();
     let ignore = &config.drift.ignore;
-    let work = |region: crate::config::Region, template: serde_json::Value| {
+    let work = |region: crate::config::Region, _rendered: serde_json::Value| {
         let (aws_options, stack, ignore) = (ctx.aws.clone(), stack.clone(), ignore.clone());
         async move {
             let aws = Aws::connect(&aws_options, region.as_str()).await;
-            Ok(drift::detect(&aws, &stack, &template, &ignore, options).await?)
+            drift::detect(&aws, &stack, &ignore, options)
+                .await
+                .map_err(|e| match e {
+                    drift::DetectError::NotDeployed { stack, region } => {
+                        Error::NotDeployed { stack, region }
+                    }
+                    drift::DetectError::Aws(a) => Error::Aws(a),
+                })
         }
     };
     let results = ctx

@@ -6,6 +6,7 @@ use super::ui::{self, Progress};
 use crate::console::Console;
 use crate::deploy::apply::{Answer, Ui};
 use crate::deploy::assets::{Upload, Uploaded};
+use crate::deploy::revert::RevertPreview;
 use crate::deploy::wait::Tick;
 use crate::plan::{Plan, render};
 
@@ -114,6 +115,22 @@ impl Ui for Terminal<'_, '_> {
                 self.console.err(),
                 "The stack is in {status} after a failed create and holds nothing: deleting it to create it again."
             );
+        }
+    }
+
+    fn removed_leftovers(&mut self, change_sets: &[String]) {
+        if !self.json {
+            let _ = writeln!(
+                self.console.err(),
+                "Deleted change sets an earlier apply left behind: {}.",
+                change_sets.join(", ")
+            );
+        }
+    }
+
+    fn drift_to_revert(&mut self, preview: &RevertPreview) {
+        if !self.json {
+            let _ = write!(self.console.out(), "{preview}");
         }
     }
 

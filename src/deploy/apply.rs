@@ -29,12 +29,12 @@ pub enum Refusal {
     )]
     DataLoss { what: String, ids: String },
     #[error(
-        "stack {stack} changed since the plan was made ({then} -> {now}); make a new plan with `infrapipe plan --out FILE`"
+        "the saved plan for stack {stack} is out of date: {what}. Make a new plan with `infrapipe plan --out FILE`"
     )]
     StalePlan {
         stack: String,
-        then: String,
-        now: String,
+        /// What changed since planning, in plain words ("; " between two of them).
+        what: String,
     },
     #[error(
         "the plan is for {plan_stack} in {plan_region}, but the config is for {stack} in {region}"
@@ -137,12 +137,14 @@ pub fn check_data_loss(plan: &Plan, allow: bool) -> Result<(), Refusal> {
     })
 }
 
-/// A saved plan applies only to the stack, region and state it was made against.
+/// A saved plan applies only to the stack, region and state it was made against, and only
+/// while the config still renders the template it holds (`rendered`, when the caller has it).
 pub fn check_saved(
     saved: &SavedPlan,
     stack: &str,
     region: &str,
     deployed: Option<&DeployedStack>,
+    rendered: Option<&Value>,
 ) -> Result<(), Refusal> {
     if saved.stack != stack || saved.region != region {
         return Err(Refusal::OtherStack {
@@ -152,32 +154,21 @@ pub fn check_saved(
             region: region.into(),
         });
     }
-    let now_id = deployed.map(|d| d.stack_id.clone());
-    let now_change = deployed.and_then(|d| d.last_change.clone());
-    let now_sha = deployed.map(|d| plan::saved::template_sha256(&d.template));
-    if now_id != saved.stack_id
-        || now_change != saved.last_change
-        || now_sha != saved.deployed_template_sha256
-    {
-        let show = |id: &Option<String>, t: &Option<String>| match (id, t) {
-            (None, _) => "no stack".to_owned(),
-            (Some(_), Some(t)) => format!("last changed {t}"),
-            (Some(_), None) => "deployed".to_owned(),
-        };
-        let (then, now) = match (
-            show(&saved.stack_id, &saved.last_change),
-            show(&now_id, &now_change),
-        ) {
-            (a, b) if a == b => (
-                format!("{a}, template as planned"),
-                format!("{b}, template changed"),
-            ),
-            other => other,
-        };
+    let mut what = stack_changes_since(saved, stack, deployed);
+    if let Some(rendered) = rendered {
+        let differ = differing_resources(&saved.template, rendered);
+        if !differ.is_empty() {
+            what.push(format!(
+                "the template rendered from the config differs from the planned one in {} ({})",
+                count(differ.len(), "resource"),
+                differ.join(", ")
+            ));
+        }
+    }
+    if !what.is_empty() {
         return Err(Refusal::StalePlan {
             stack: stack.into(),
-            then,
-            now,
+            what: what.join("; "),
         });
     }
     for kind in crate::model::FunctionKind::ALL {
@@ -190,6 +181,71 @@ pub fn check_saved(
         }
     }
     Ok(())
+}
+
+/// What happened to the stack since `saved` was made, one sentence each (none: nothing).
+fn stack_changes_since(
+    saved: &SavedPlan,
+    stack: &str,
+    deployed: Option<&DeployedStack>,
+) -> Vec<String> {
+    let at = |t: &Option<String>| t.as_deref().map(|t| format!(" at {t}")).unwrap_or_default();
+    let Some(d) = deployed else {
+        return match saved.stack_id {
+            Some(_) => vec![format!(
+                "stack {stack} was deleted after this plan was made"
+            )],
+            None => Vec::new(),
+        };
+    };
+    let sentence = match &saved.stack_id {
+        None => format!(
+            "stack {stack} was created{} after this plan was made (it planned a new stack)",
+            at(&d.last_change)
+        ),
+        Some(id) if *id != d.stack_id => format!(
+            "stack {stack} was deleted and created again{} after this plan was made",
+            at(&d.last_change)
+        ),
+        Some(_) if d.last_change != saved.last_change => format!(
+            "stack {stack} was updated{} after this plan was made (the plan saw it as of {})",
+            at(&d.last_change),
+            saved.last_change.as_deref().unwrap_or("an unknown time")
+        ),
+        Some(_)
+            if Some(plan::saved::template_sha256(&d.template))
+                != saved.deployed_template_sha256 =>
+        {
+            format!(
+                "stack {stack} was updated after this plan was made (its deployed template is not the one planned against)"
+            )
+        }
+        Some(_) => return Vec::new(),
+    };
+    vec![sentence]
+}
+
+/// Logical ids whose resource differs between two templates (or is in only one), sorted.
+fn differing_resources(a: &Value, b: &Value) -> Vec<String> {
+    let empty = serde_json::Map::new();
+    let (ra, rb) = (
+        a["Resources"].as_object().unwrap_or(&empty),
+        b["Resources"].as_object().unwrap_or(&empty),
+    );
+    let ids: std::collections::BTreeSet<&String> = ra.keys().chain(rb.keys()).collect();
+    ids.into_iter()
+        .filter(|id| ra.get(*id) != rb.get(*id))
+        .cloned()
+        .collect()
+}
+
+/// "1 resource", "3 resources".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// CloudFormation takes at most this many bytes of template inline.
@@ -260,7 +316,21 @@ pub struct Request<'a> {
     pub termination_protection: bool,
     pub tags: BTreeMap<String, String>,
     pub endpoint_url: Option<&'a str>,
+    /// With a saved plan: the template the config renders now (a differing one makes the plan
+    /// stale).
+    pub rendered: Option<&'a Value>,
+    /// `--revert-drift`: a drift-aware change set, which also puts back what was changed out of
+    /// band in the properties the template sets.
+    pub revert_drift: bool,
+    /// What reverting will and will not do, when drift was read before the apply.
+    pub drift: Option<&'a super::revert::RevertPreview>,
 }
+
+/// The prefix of every change set an apply makes: how the next apply recognises ours.
+pub const CHANGE_SET_PREFIX: &str = "infrapipe-apply";
+
+/// Change sets whose names start with one of these are ours (apply's, and plan's previews).
+const OUR_CHANGE_SETS: [&str; 2] = [CHANGE_SET_PREFIX, "infrapipe-plan"];
 
 #[derive(Debug)]
 pub enum Outcome {
@@ -282,6 +352,12 @@ pub enum ApplyError {
     Aws(#[from] AwsError),
     #[error(transparent)]
     Refused(#[from] Refusal),
+}
+
+/// Ctrl-C stopped the apply; `goes_on` says what continues without us and what was put back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interrupted {
+    pub goes_on: String,
 }
 
 /// A person's answer to a yes/no question.
@@ -309,6 +385,10 @@ pub trait Ui {
     fn type_in(&mut self, _prompt: &str) -> Option<String> {
         None
     }
+    /// Change sets an earlier apply left behind were deleted (their names).
+    fn removed_leftovers(&mut self, _change_sets: &[String]) {}
+    /// What `--revert-drift` will and will not put back, shown before the plan.
+    fn drift_to_revert(&mut self, _preview: &super::revert::RevertPreview) {}
 }
 
 /// One region's apply: check, plan, guard, publish, change set, ask, execute, wait, protect.
@@ -317,29 +397,181 @@ pub async fn apply<U: Ui + ?Sized>(
     req: &Request<'_>,
     ui: &mut U,
 ) -> Result<Outcome, ApplyError> {
+    match apply_until(aws, req, ui, std::future::pending::<()>()).await {
+        Ok(done) => done,
+        // A pending future never completes, so this apply is never interrupted.
+        Err(i) => Err(ApplyError::Aws(AwsError {
+            doing: format!("applying stack {}", req.stack),
+            region: aws.region.clone(),
+            code: None,
+            message: i.goes_on,
+        })),
+    }
+}
+
+/// `apply`, stopped when `interrupt` completes (Ctrl-C). Before anything is executed, an
+/// interruption deletes the change sets this apply made; after, it puts the protective stack
+/// policy back if the apply had lifted it, and says that CloudFormation goes on.
+pub async fn apply_until<U: Ui + ?Sized, I: std::future::Future>(
+    aws: &Aws,
+    req: &Request<'_>,
+    ui: &mut U,
+    interrupt: I,
+) -> Result<Result<Outcome, ApplyError>, Interrupted> {
+    let mut interrupt = std::pin::pin!(interrupt);
+    let prepared = tokio::select! {
+        p = prepare(aws, req, ui) => p,
+        _ = &mut interrupt => {
+            let cleaned = remove_leftovers(aws, req.stack).await;
+            let goes_on = match cleaned {
+                Ok(_) => "Nothing was executed; the change sets of ours left AVAILABLE were deleted (one still being computed is deleted by the next apply).".to_owned(),
+                Err(e) => format!("Nothing was executed; the change sets this apply made could not be deleted ({e}): the next apply deletes them."),
+            };
+            return Err(Interrupted { goes_on });
+        }
+    };
+    let go = match prepared {
+        Ok(Prepared::Done(outcome)) => return Ok(Ok(outcome)),
+        Ok(Prepared::Execute(go)) => go,
+        Err(e) => return Ok(Err(e)),
+    };
+    let lifting = go.exists && req.allow_data_loss && go.plan.data_loss().next().is_some();
+    let total = go.plan.changes.len();
+    let run = async {
+        let seen = super::wait::seen_events(aws, &go.stack_id).await?;
+        if lifting {
+            cloudformation::set_stack_policy(aws, req.stack, &permissive_stack_policy()).await?;
+        }
+        tracing::info!(change_set = %go.change_set, "executing the change set (cloudformation:ExecuteChangeSet)");
+        let executed = match overtaken(aws, req.stack, &go.stack_id, go.exists).await? {
+            Some(busy) => Err(busy),
+            None => cloudformation::execute_change_set(aws, &go.change_set)
+                .await
+                .map_err(|e| overtaken_at_execution(req.stack, e)),
+        };
+        if let Err(e) = executed {
+            // Our change set is stale beside the other operation's: leave no second one around.
+            let _ = cloudformation::delete_change_set(aws, &go.change_set).await;
+            return Err(e);
+        }
+        let waited = super::wait::wait(aws, &go.stack_id, seen, &mut |t| ui.tick(t, total)).await;
+        waited.map_err(|e| ApplyError::Aws(unfinished(req.stack, e)))
+    };
+    let ran = tokio::select! {
+        r = run => Some(r),
+        _ = &mut interrupt => None,
+    };
+    // Whatever happened, the data is guarded again before we return.
+    let restored = if lifting {
+        cloudformation::set_stack_policy(aws, req.stack, &protective_stack_policy()).await
+    } else {
+        Ok(())
+    };
+    let Some(ran) = ran else {
+        let region = &aws.region;
+        let mut goes_on = format!(
+            "CloudFormation goes on with what it started; watch it with `infrapipe status --region {region}`."
+        );
+        match restored {
+            Ok(()) if lifting => {
+                goes_on.push_str(" The stack policy that guards the data was restored.")
+            }
+            Ok(()) => {}
+            Err(e) => goes_on.push_str(&format!(
+                " The stack policy that guards the data could not be restored ({e}): run `infrapipe apply` again once the stack is idle, which reasserts it."
+            )),
+        }
+        return Err(Interrupted { goes_on });
+    };
+    Ok(finish(aws, req, go.plan, &go.uploaded, ran, restored).await)
+}
+
+/// The result of an executed change set, once the stack policy was (or could not be) restored.
+async fn finish(
+    aws: &Aws,
+    req: &Request<'_>,
+    plan: Plan,
+    uploaded: &super::assets::Uploaded,
+    ran: Result<super::wait::Finished, ApplyError>,
+    restored: Result<(), AwsError>,
+) -> Result<Outcome, ApplyError> {
+    let finished = match (ran, restored) {
+        (Ok(f), Ok(())) => f,
+        (Ok(_), Err(e)) => return Err(unfinished(req.stack, e).into()),
+        (Err(e), Ok(())) => return Err(e),
+        (Err(ApplyError::Aws(mut e)), Err(r)) => {
+            e.message = format!(
+                "{}; and the stack policy that guards the data could not be restored ({r}): run `infrapipe apply` again, which reasserts it",
+                e.message
+            );
+            return Err(e.into());
+        }
+        (Err(e), Err(_)) => return Err(e),
+    };
+    if finished.succeeded() {
+        protect(aws, req, true)
+            .await
+            .map_err(|e| unfinished(req.stack, e))?;
+        tracing::info!("checking the deployed code (lambda:GetFunctionConfiguration)");
+        check_deployed_code(aws, req.names, uploaded).await?;
+    }
+    Ok(Outcome::Executed { plan, finished })
+}
+
+/// What `prepare` leaves to execute.
+struct Execute {
+    plan: Plan,
+    change_set: String,
+    stack_id: String,
+    /// The stack existed before this apply (an UPDATE).
+    exists: bool,
+    /// The code the change set deploys: checked against Lambda's CodeSha256 afterwards.
+    uploaded: super::assets::Uploaded,
+}
+
+enum Prepared {
+    Done(Outcome),
+    Execute(Execute),
+}
+
+/// Everything up to and including consent: read, guard, plan, publish, change set, ask.
+async fn prepare<U: Ui + ?Sized>(
+    aws: &Aws,
+    req: &Request<'_>,
+    ui: &mut U,
+) -> Result<Prepared, ApplyError> {
     tracing::info!(stack = req.stack, region = %aws.region, "reading the deployed stack (cloudformation:DescribeStacks, GetTemplate)");
-    let mut deployed = cloudformation::deployed(aws, req.stack).await?;
-    if let Some(d) = deployed
+    let deployed = cloudformation::deployed(aws, req.stack).await?;
+    // A failed create holds nothing and takes no change set: the plan is a create, and the old
+    // stack is deleted only once the person has seen that plan and said yes.
+    let failed_create = deployed
         .as_ref()
         .filter(|d| d.status == "ROLLBACK_COMPLETE")
-    {
-        // A failed create leaves a stack that holds nothing and can only be deleted: delete it
-        // and create afresh, as `cdk deploy` does.
-        ui.replacing_failed_create(&d.status);
-        let seen = super::wait::seen_events(aws, &d.stack_id).await?;
-        cloudformation::delete_stack(aws, req.stack).await?;
-        super::wait::wait(aws, &d.stack_id, seen, &mut |_| {}).await?;
-        deployed = None;
-    }
-    check_state(req.stack, deployed.as_ref())?;
+        .map(|d| (d.stack_id.clone(), d.status.clone()));
+    let current = deployed.as_ref().filter(|_| failed_create.is_none());
+    check_state(req.stack, current)?;
     if let Some(saved) = req.saved {
-        check_saved(saved, req.stack, &aws.region, deployed.as_ref())?;
+        check_saved(
+            saved,
+            req.stack,
+            &aws.region,
+            deployed.as_ref(),
+            req.rendered,
+        )?;
+    }
+    let removed = remove_leftovers(aws, req.stack).await?;
+    if !removed.is_empty() {
+        ui.removed_leftovers(&removed);
+    }
+    if current.is_some() {
+        // An earlier apply stopped before it could put the policy back: reassert it first.
+        cloudformation::set_stack_policy(aws, req.stack, &protective_stack_policy()).await?;
     }
     let mut plan = plan::diff(
         req.stack,
         &aws.region,
-        deployed.as_ref().map(|d| d.status.as_str()),
-        deployed.as_ref().map(|d| &d.template),
+        current.map(|d| d.status.as_str()),
+        current.map(|d| &d.template),
         req.template,
     );
     super::import::find(aws, &mut plan, req.template, &req.names.adopted).await?;
@@ -348,13 +580,23 @@ pub async fn apply<U: Ui + ?Sized>(
         super::import::check_saved(saved, &plan)?;
     }
     check_data_loss(&plan, req.allow_data_loss)?;
-    if !plan.has_changes() {
-        protect(aws, req, deployed.is_some()).await?;
-        return Ok(Outcome::NoChanges { plan });
+    let revert = req.revert_drift && current.is_some();
+    if let Some(preview) = req.drift.filter(|_| revert) {
+        ui.drift_to_revert(preview);
+    }
+    if !plan.has_changes() && !revert {
+        protect(aws, req, current.is_some()).await?;
+        return Ok(Prepared::Done(Outcome::NoChanges { plan }));
     }
     // Consent first: a "no" leaves no bucket, no object and no change set behind.
     if !ui.confirm(&plan) {
-        return Ok(Outcome::Cancelled { plan });
+        return Ok(Prepared::Done(Outcome::Cancelled { plan }));
+    }
+    if let Some((id, status)) = &failed_create {
+        ui.replacing_failed_create(status);
+        let seen = super::wait::seen_events(aws, id).await?;
+        cloudformation::delete_stack(aws, id).await?;
+        super::wait::wait(aws, id, seen, &mut |_| {}).await?;
     }
     tracing::info!(
         changes = plan.changes.len(),
@@ -372,25 +614,27 @@ pub async fn apply<U: Ui + ?Sized>(
     )
     .await?;
     if !plan.imports.is_empty() {
-        let d = deployed.as_ref();
-        return super::import::apply(aws, req, plan, d, &uploaded, &source, ui).await;
+        let done = super::import::apply(aws, req, plan, current, &uploaded, &source, ui).await;
+        return done.map(Prepared::Done);
     }
     tracing::info!(
         stack = req.stack,
+        revert_drift = revert,
         "creating the change set (cloudformation:CreateChangeSet, DescribeChangeSet)"
     );
-    let cs = cloudformation::create_change_set_with(
+    let cs = cloudformation::create_change_set_in_mode(
         aws,
         req.stack,
         &source,
-        deployed.is_some(),
+        current.is_some(),
         &req.tags,
-        "infrapipe-apply",
+        CHANGE_SET_PREFIX,
         &uploaded.code_version_parameters(),
+        revert,
     )
     .await?;
     if cs.empty {
-        return Ok(Outcome::NoChanges { plan });
+        return Ok(Prepared::Done(Outcome::NoChanges { plan }));
     }
     let stack_id = match &cs.stack_id {
         Some(id) => id.clone(),
@@ -398,40 +642,40 @@ pub async fn apply<U: Ui + ?Sized>(
             .await?
             .unwrap_or_else(|| req.stack.to_owned()),
     };
-    let seen = super::wait::seen_events(aws, &stack_id).await?;
-    let lifting_policy =
-        deployed.is_some() && req.allow_data_loss && plan.data_loss().next().is_some();
-    if lifting_policy {
-        cloudformation::set_stack_policy(aws, req.stack, &permissive_stack_policy()).await?;
+    Ok(Prepared::Execute(Execute {
+        plan,
+        change_set: cs.id,
+        stack_id,
+        exists: current.is_some(),
+        uploaded,
+    }))
+}
+
+/// Deletes the change sets of ours that an interrupted, cancelled or killed apply (or plan)
+/// left AVAILABLE, and the empty stack under review a CREATE change set of ours leaves; returns
+/// the names of the change sets deleted.
+pub async fn remove_leftovers(aws: &Aws, stack: &str) -> Result<Vec<String>, AwsError> {
+    let all = cloudformation::change_sets(aws, stack).await?;
+    let ours = |name: &str| OUR_CHANGE_SETS.iter().any(|p| name.starts_with(p));
+    let mut removed = Vec::new();
+    for cs in all
+        .iter()
+        .filter(|c| c.stack_name == stack && ours(&c.name) && c.execution_status == "AVAILABLE")
+    {
+        cloudformation::delete_change_set(aws, &cs.id).await?;
+        removed.push(cs.name.clone());
     }
-    tracing::info!(change_set = %cs.id, "executing the change set (cloudformation:ExecuteChangeSet)");
-    let executed = match overtaken(aws, req.stack, &stack_id, deployed.is_some()).await? {
-        Some(busy) => Err(busy),
-        None => cloudformation::execute_change_set(aws, &cs.id)
-            .await
-            .map_err(|e| overtaken_at_execution(req.stack, e)),
-    };
-    if let Err(e) = executed {
-        // Our change set is stale beside the other operation's: leave no second one around.
-        let _ = cloudformation::delete_change_set(aws, &cs.id).await;
-        if lifting_policy {
-            protect(aws, req, true).await?;
+    let others = all.iter().any(|c| c.stack_name == stack && !ours(&c.name));
+    if !removed.is_empty()
+        && !others
+        && let Some(id) = cloudformation::stack_id(aws, stack).await?
+    {
+        let (status, _) = cloudformation::status(aws, &id).await?;
+        if status == "REVIEW_IN_PROGRESS" {
+            cloudformation::delete_stack(aws, &id).await?;
         }
-        return Err(e);
     }
-    let total = plan.changes.len();
-    let finished = super::wait::wait(aws, &stack_id, seen, &mut |t| ui.tick(t, total)).await;
-    let finished = finished.map_err(|e| unfinished(req.stack, e))?;
-    if finished.succeeded() || lifting_policy {
-        protect(aws, req, true)
-            .await
-            .map_err(|e| unfinished(req.stack, e))?;
-    }
-    if finished.succeeded() {
-        tracing::info!("checking the deployed code (lambda:GetFunctionConfiguration)");
-        check_deployed_code(aws, req.names, &uploaded).await?;
-    }
-    Ok(Outcome::Executed { plan, finished })
+    Ok(removed)
 }
 
 /// Another apply (or anyone) started an operation on the stack since this apply read it: the
@@ -543,4 +787,95 @@ pub fn failure_report(stack: &str, finished: &super::wait::Finished) -> Vec<Stri
         cause,
         format!("Stack {stack} is {}. {rollback}", finished.status),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn template(threshold: u32) -> Value {
+        json!({ "Resources": {
+            "Alarm": { "Type": "AWS::CloudWatch::Alarm", "Properties": { "Threshold": threshold } },
+            "Topic": { "Type": "AWS::SNS::Topic", "Properties": {} },
+        }})
+    }
+
+    fn deployed(last_change: &str) -> DeployedStack {
+        DeployedStack {
+            stack_id: "id-1".into(),
+            status: "UPDATE_COMPLETE".into(),
+            last_change: Some(last_change.into()),
+            outputs: BTreeMap::new(),
+            template: template(80),
+        }
+    }
+
+    fn saved(stack: Option<&DeployedStack>, planned: Value) -> SavedPlan {
+        SavedPlan {
+            format: plan::saved::FORMAT,
+            infrapipe_version: "test".into(),
+            stack: "s".into(),
+            region: "us-east-1".into(),
+            stack_id: stack.map(|d| d.stack_id.clone()),
+            last_change: stack.and_then(|d| d.last_change.clone()),
+            deployed_template_sha256: stack.map(|d| plan::saved::template_sha256(&d.template)),
+            plan: plan::diff("s", "us-east-1", None, None, &planned),
+            template: planned,
+            cost: None,
+        }
+    }
+
+    /// Why `check_saved` refuses (each case here is stale, so the bundled-code check that
+    /// follows never runs on these code-less templates).
+    fn refusal(saved: &SavedPlan, now: Option<&DeployedStack>, rendered: &Value) -> String {
+        match check_saved(saved, "s", "us-east-1", now, Some(rendered)) {
+            Err(Refusal::StalePlan { what, .. }) => what,
+            other => panic!("expected a stale plan, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_stack_updated_after_planning_is_said_with_its_time() {
+        let then = deployed("2026-11-30T10:00:00Z");
+        let now = deployed("2026-11-30T11:00:00Z");
+        let s = saved(Some(&then), template(70));
+        assert_eq!(
+            refusal(&s, Some(&now), &template(70)),
+            "stack s was updated at 2026-11-30T11:00:00Z after this plan was made (the plan saw it as of 2026-11-30T10:00:00Z)"
+        );
+    }
+
+    #[test]
+    fn a_config_that_renders_another_template_counts_the_resources() {
+        let d = deployed("2026-11-30T10:00:00Z");
+        let s = saved(Some(&d), template(70));
+        assert_eq!(
+            refusal(&s, Some(&d), &template(60)),
+            "the template rendered from the config differs from the planned one in 1 resource (Alarm)"
+        );
+    }
+
+    #[test]
+    fn a_stack_created_after_a_plan_for_a_new_stack_is_said_so() {
+        let now = deployed("2026-11-30T11:00:00Z");
+        let s = saved(None, template(70));
+        assert!(
+            refusal(&s, Some(&now), &template(70)).starts_with(
+                "stack s was created at 2026-11-30T11:00:00Z after this plan was made"
+            )
+        );
+    }
+
+    #[test]
+    fn the_refusal_reads_as_one_plain_sentence() {
+        let r = Refusal::StalePlan {
+            stack: "s".into(),
+            what: "stack s was deleted after this plan was made".into(),
+        };
+        assert_eq!(
+            r.to_string(),
+            "the saved plan for stack s is out of date: stack s was deleted after this plan was made. Make a new plan with `infrapipe plan --out FILE`"
+        );
+    }
 }

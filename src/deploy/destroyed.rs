@@ -147,3 +147,45 @@ impl Report for DestroyReport {
         matches!(self.result, Destroyed::Cancelled { .. })
     }
 }
+
+/// The destroy of every region asked for: one region's document alone, several as `regions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllDestroyed {
+    pub reports: Vec<DestroyReport>,
+}
+
+impl Serialize for AllDestroyed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Regions<'a> {
+            regions: &'a [DestroyReport],
+        }
+        match self.reports.as_slice() {
+            [one] => one.serialize(s),
+            all => Regions { regions: all }.serialize(s),
+        }
+    }
+}
+
+impl std::fmt::Display for AllDestroyed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for r in &self.reports {
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Report for AllDestroyed {
+    fn what(&self) -> &'static str {
+        "destroy result"
+    }
+
+    fn exit(&self) -> Exit {
+        Exit::from_ok(self.reports.iter().all(|r| r.exit() == Exit::Success))
+    }
+
+    fn text_on_err(&self) -> bool {
+        self.reports.iter().any(DestroyReport::text_on_err)
+    }
+}

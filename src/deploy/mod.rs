@@ -5,6 +5,7 @@
 pub mod account;
 pub mod applied;
 pub mod apply;
+pub mod artifacts;
 pub mod assets;
 pub mod cost;
 pub mod destroy;
@@ -14,6 +15,7 @@ pub mod iam_policy;
 pub mod plan;
 pub mod recorded;
 pub mod redrive;
+pub mod revert;
 pub mod rollout;
 pub mod run;
 pub mod wait;

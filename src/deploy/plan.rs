@@ -24,6 +24,35 @@ pub struct RegionPlan {
     pub change_set: Option<Vec<ChangeSetEntry>>,
     /// Why CloudFormation's view was asked for (`--change-set`) but cannot be shown.
     pub change_set_unavailable: Option<String>,
+    /// CloudFormation's last drift detection found the stack drifted: a plain apply leaves it.
+    pub drift: Option<DriftNote>,
+}
+
+/// Drift a plain apply will not revert, from CloudFormation's last drift detection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DriftNote {
+    pub status: String,
+    pub checked: Option<String>,
+    pub message: String,
+}
+
+impl DriftNote {
+    /// A note when `last` says the stack has drifted; None otherwise.
+    pub fn from_last(last: Option<cloudformation::LastDrift>) -> Option<Self> {
+        let last = last.filter(|l| l.status == "DRIFTED")?;
+        let when = last
+            .checked
+            .as_deref()
+            .map(|t| format!(" (checked {t})"))
+            .unwrap_or_default();
+        Some(Self {
+            message: format!(
+                "CloudFormation's last drift detection{when} found resources changed out of band. A plain apply does not revert drift: `infrapipe drift` shows it, `infrapipe apply --revert-drift` puts back what the template sets."
+            ),
+            status: last.status,
+            checked: last.checked,
+        })
+    }
 }
 
 impl RegionPlan {
@@ -80,6 +109,10 @@ pub async fn plan_in(
         &template,
     );
     super::import::find(aws, &mut plan, &template, &names.adopted).await?;
+    let drift = match &deployed {
+        Some(_) => DriftNote::from_last(cloudformation::last_drift(aws, stack).await?),
+        None => None,
+    };
     let (mut change_set, mut change_set_unavailable) = (None, None);
     if with_change_set && plan.has_changes() {
         match change_set_source(aws, stack, names, &template, options).await? {
@@ -98,6 +131,7 @@ pub async fn plan_in(
         deployed,
         change_set,
         change_set_unavailable,
+        drift,
     })
 }
 
@@ -156,7 +190,10 @@ struct PlanDocument<'a> {
     cloudformation_change_set: Option<&'a Vec<ChangeSetEntry>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cost: Option<&'a CostChange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     cloudformation_change_set_unavailable: Option<&'a String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drift: Option<&'a DriftNote>,
 }
 
 impl Serialize for PlanReport {
@@ -177,6 +214,7 @@ impl Serialize for PlanReport {
                 cloudformation_change_set: p.change_set.as_ref(),
                 cost: self.cost.as_ref().filter(|_| one),
                 cloudformation_change_set_unavailable: p.change_set_unavailable.as_ref(),
+                drift: p.drift.as_ref(),
             })
             .collect();
         match docs.as_slice() {
@@ -214,6 +252,9 @@ impl std::fmt::Display for PlanReport {
             }
             if let Some(why) = &p.change_set_unavailable {
                 writeln!(f, "\nCloudFormation change set: {why}")?;
+            }
+            if let Some(d) = &p.drift {
+                writeln!(f, "\nNote: {}", d.message)?;
             }
         }
         if self.plans.len() > 1 {
@@ -310,4 +351,30 @@ pub fn cost_of(
         })
         .collect::<std::result::Result<Vec<_>, String>>()?;
     super::cost::change(config, &changing, book)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drifted_stack_gets_a_note_that_plain_apply_does_not_revert() {
+        let note = DriftNote::from_last(Some(cloudformation::LastDrift {
+            status: "DRIFTED".into(),
+            checked: Some("2026-11-30T10:00:00Z".into()),
+        }));
+        let note = note.expect("a note");
+        assert!(note.message.contains("--revert-drift"), "{}", note.message);
+    }
+
+    #[test]
+    fn a_stack_in_sync_or_never_checked_gets_no_note() {
+        for status in ["IN_SYNC", "NOT_CHECKED", "UNKNOWN"] {
+            let last = cloudformation::LastDrift {
+                status: status.into(),
+                checked: None,
+            };
+            assert_eq!(DriftNote::from_last(Some(last)), None);
+        }
+    }
 }

@@ -278,6 +278,9 @@ pub async fn waves_of<U: RegionUi>(
                 termination_protection: r.termination_protection,
                 tags: r.tags.clone(),
                 endpoint_url: r.endpoint_url,
+                rendered: None,
+                revert_drift: false,
+                drift: None,
             };
             async move {
                 let started = Instant::now();

@@ -3,8 +3,12 @@
 //! MODIFIED (with each path, expected and actual), DELETED or NOT_CHECKED (with the reason):
 //! nothing is skipped silently. `drift.ignore` moves accepted differences to their own list.
 //!
-//! The flow: `expected` resolves the rendered template against the stack's physical ids
-//! (through the core's `cfn::resolve`), `read` fetches each live resource in the same shape,
+//! Drift is the difference between what is deployed and what is live: the expected side is
+//! the stack's own template (GetTemplate, stage Original) with its own parameters, never the
+//! template the current config renders (an edited but unapplied config is plan's business).
+//!
+//! The flow: `expected` resolves the deployed template against the stack's physical ids and
+//! parameters (through the core's `cfn::resolve`), `read` fetches each live resource in the same shape,
 //! `compare` puts both in the core's canonical form and lists the differences with drift's
 //! options, `cloudformation` optionally merges CloudFormation's own detection, `render` prints
 //! the report.
@@ -43,29 +47,55 @@ pub fn unknown_ignores<'a>(template: &Value, ignore: &'a [IgnorePath]) -> Vec<&'
         .collect()
 }
 
-/// Checks every resource of `template` (the model's, rendered) against stack `stack`.
+/// Why a drift check could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    /// There is no stack to compare with.
+    #[error("stack {stack} is not deployed in {region}, so there is no drift to detect")]
+    NotDeployed { stack: String, region: String },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+/// Checks every resource of stack `stack` against the template it was deployed with.
 pub async fn detect(
     aws: &Aws,
     stack: &str,
-    template: &Value,
     ignore: &[IgnorePath],
     options: Options,
-) -> Result<Report, AwsError> {
-    let (account, physical) = tokio::join!(
+) -> Result<Report, DetectError> {
+    let Some(deployed) = crate::aws::cloudformation::deployed(aws, stack).await? else {
+        return Err(DetectError::NotDeployed {
+            stack: stack.to_owned(),
+            region: aws.region.clone(),
+        });
+    };
+    let (account, physical, parameters) = tokio::join!(
         crate::aws::sts::account_id(aws),
-        cloudformation::physical_ids(aws, stack)
+        cloudformation::physical_ids(aws, stack),
+        crate::aws::cloudformation::parameters(aws, stack)
     );
-    let physical = physical?;
-    let account = account?;
+    let (account, physical, parameters) = (account?, physical?, parameters?);
     let place = Place {
         account: &account,
         region: &aws.region,
         stack,
         physical: &physical,
-        // The rendered template has no parameters; the deployed one's come with it.
-        parameters: &std::collections::BTreeMap::new(),
+        parameters: &parameters,
     };
-    let (targets, not_comparable) = expected::targets(template, &place);
+    Ok(detect_against(aws, stack, &deployed.template, &place, ignore, options).await)
+}
+
+/// Checks every resource of `template` (what is deployed), resolved at `place`.
+async fn detect_against(
+    aws: &Aws,
+    stack: &str,
+    template: &Value,
+    place: &Place<'_>,
+    ignore: &[IgnorePath],
+    options: Options,
+) -> Report {
+    let (targets, not_comparable) = expected::targets(template, place);
 
     let cfn = async {
         if options.cloudformation {
@@ -93,7 +123,7 @@ pub async fn detect(
         cloudformation,
     };
     report.tally();
-    Ok(report)
+    report
 }
 
 /// Reads every target, concurrently unless asked not to; results in `targets`' order.
