@@ -198,7 +198,7 @@ impl std::fmt::Display for Preview<'_> {
             }
         }
         if let Some(cost) = &self.cost {
-            write!(f, "{cost}")?;
+            write!(f, "\n{cost}")?;
         }
         Ok(())
     }
