@@ -387,6 +387,29 @@ impl CostChange {
     }
 }
 
+impl CostChange {
+    /// The text of `Display`, each line wrapped to `width` when given (continuations indented
+    /// under their line), as `plan` fits the terminal.
+    pub fn render(&self, width: Option<usize>) -> String {
+        let text = self.to_string();
+        let Some(width) = width else { return text };
+        let mut out = String::new();
+        for line in text.lines() {
+            let body = line.trim_start();
+            let indent = line.len() - body.len();
+            let first = " ".repeat(indent);
+            let more = " ".repeat(indent + 4);
+            let parts = crate::style::wrap(body, width.saturating_sub(indent + 4).max(20));
+            for (i, part) in parts.iter().enumerate() {
+                out.push_str(if i == 0 { &first } else { &more });
+                out.push_str(part);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
 /// `plan`'s lines: the headline, the leading lines, regions, what is not known, the assumptions
 /// and the ceiling's warning.
 impl fmt::Display for CostChange {
