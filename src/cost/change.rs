@@ -24,6 +24,8 @@ pub enum Side {
 pub struct Sides {
     pub region: String,
     pub before: Side,
+    /// What is being priced: a pipeline, or `Nothing` (the region is not in that config).
+    /// Callers know it; an `Unknown` here would price as nothing.
     pub after: Side,
 }
 
