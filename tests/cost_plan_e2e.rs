@@ -35,7 +35,8 @@ fn applied_example() -> Moto {
 fn plan_shows_the_monthly_change_led_by_the_per_instance_metrics_line() {
     let moto = applied_example();
     let f = expensive("");
-    let (code, out, err) = moto.infrapipe(&["plan", "-c", &path(&f)]);
+    // --wide: the headline whole on one line, whatever the width.
+    let (code, out, err) = moto.infrapipe(&["plan", "-c", &path(&f), "--wide"]);
     assert_eq!(code, 0, "{err}");
     let headline = out
         .lines()
@@ -140,7 +141,7 @@ fn a_change_that_lowers_the_cost_goes_through_above_the_ceiling() {
 fn plan_warns_when_the_change_goes_above_the_ceiling() {
     let moto = applied_example();
     let f = expensive("  max_monthly_usd: 10\n");
-    let (code, out, err) = moto.infrapipe(&["plan", "-c", &path(&f)]);
+    let (code, out, err) = moto.infrapipe(&["plan", "-c", &path(&f), "--wide"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("warning: the monthly cost estimate after this change is"),

@@ -88,7 +88,10 @@ fn plan_out_saves_the_template_and_stack_identity() {
     let (code, _, err) = moto.infrapipe(&["plan", "-c", EXAMPLE, "--out", &file_s]);
     assert_eq!(code, 0, "{err}");
     let saved = infrapipe::plan::saved::SavedPlan::read(&file).expect("saved plan");
-    assert_eq!(saved.template, example());
+    // The template as plan renders it: the config recorded in its Metadata.
+    let config = config(&example_text());
+    let rendered = infrapipe::commands::template(&config, &config.regions[0]).expect("renders");
+    assert_eq!(saved.template, rendered);
     assert!(
         saved
             .stack_id

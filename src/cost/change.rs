@@ -24,6 +24,8 @@ pub enum Side {
 pub struct Sides {
     pub region: String,
     pub before: Side,
+    /// What is being priced: a pipeline, or `Nothing` (the region is not in that config).
+    /// Callers know it; an `Unknown` here would price as nothing.
     pub after: Side,
 }
 
@@ -387,6 +389,29 @@ impl CostChange {
     }
 }
 
+impl CostChange {
+    /// The text of `Display`, each line wrapped to `width` when given (continuations indented
+    /// under their line), as `plan` fits the terminal.
+    pub fn render(&self, width: Option<usize>) -> String {
+        let text = self.to_string();
+        let Some(width) = width else { return text };
+        let mut out = String::new();
+        for line in text.lines() {
+            let body = line.trim_start();
+            let indent = line.len() - body.len();
+            let first = " ".repeat(indent);
+            let more = " ".repeat(indent + 4);
+            let parts = crate::style::wrap(body, width.saturating_sub(indent + 4).max(20));
+            for (i, part) in parts.iter().enumerate() {
+                out.push_str(if i == 0 { &first } else { &more });
+                out.push_str(part);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
 /// `plan`'s lines: the headline, the leading lines, regions, what is not known, the assumptions
 /// and the ceiling's warning.
 impl fmt::Display for CostChange {
@@ -498,5 +523,99 @@ impl fmt::Display for CostDiff {
             f,
             "\nEach config is priced with its own `cost:` section; `infrapipe cost -c FILE` lists them."
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(before: Option<i64>, after: i64) -> CostChange {
+        CostChange {
+            currency: "USD".into(),
+            before: before.map(super::super::report::dollars),
+            after: super::super::report::dollars(after),
+            delta: before.map(|b| super::super::report::dollars(after - b)),
+            before_micros: before,
+            after_micros: after,
+            delta_micros: before.map(|b| after - b),
+            leading: Vec::new(),
+            lines: Vec::new(),
+            regions: vec![RegionCost {
+                region: "us-east-1".into(),
+                priced: true,
+                before: None,
+                after: None,
+                delta: None,
+                before_micros: before,
+                after_micros: Some(after),
+                note: None,
+            }],
+            assumptions: String::new(),
+            ceiling: None,
+        }
+    }
+
+    #[test]
+    fn a_rise_above_the_ceiling_is_refused_with_both_figures() {
+        let message = change(Some(1_500_000), 398_900_000).over_ceiling(10.0);
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                "the monthly cost estimate after this change is $398.90, above cost.max_monthly_usd ($10.00) and above $1.50 before it"
+            )
+        );
+    }
+
+    #[test]
+    fn a_change_that_lowers_the_cost_is_never_refused() {
+        assert_eq!(
+            change(Some(398_900_000), 300_000_000).over_ceiling(10.0),
+            None
+        );
+    }
+
+    #[test]
+    fn a_rise_that_stays_under_the_ceiling_passes() {
+        assert_eq!(change(Some(1_500_000), 9_000_000).over_ceiling(10.0), None);
+    }
+
+    #[test]
+    fn a_rise_from_an_unknown_deployment_above_the_ceiling_is_refused() {
+        assert!(change(None, 11_000_000).over_ceiling(10.0).is_some());
+    }
+
+    #[test]
+    fn a_region_without_prices_blocks_only_when_a_ceiling_is_set() {
+        let mut c = change(Some(0), 0);
+        c.regions[0].priced = false;
+        let c = c.with_ceiling(None);
+        assert!(
+            c.ceiling.is_none()
+                && c.with_ceiling(Some(10.0))
+                    .ceiling
+                    .is_some_and(|v| v.exceeded)
+        );
+    }
+
+    #[test]
+    fn the_headline_names_the_line_that_changes_most() {
+        let mut c = change(Some(680_000), 399_290_000);
+        c.leading = vec![LineChange {
+            region: "us-east-1".into(),
+            service: "CloudWatch".into(),
+            item: "custom metrics: per instance (4 x instances x 243 of 730 hours)".into(),
+            before: 0.0,
+            after: 398.4,
+            delta: 398.4,
+            before_micros: 0,
+            after_micros: 398_400_000,
+            delta_micros: 398_400_000,
+        }];
+        c.lines = c.leading.clone();
+        assert_eq!(
+            c.headline(),
+            "Monthly cost: $0.68 -> $399.29 (+$398.61), led by CloudWatch custom metrics: per instance"
+        );
     }
 }

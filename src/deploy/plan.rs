@@ -266,7 +266,7 @@ impl std::fmt::Display for PlanReport {
             )?;
         }
         if let Some(cost) = &self.cost {
-            write!(f, "\n{cost}")?;
+            write!(f, "\n{}", cost.render(self.style.width))?;
         }
         Ok(())
     }

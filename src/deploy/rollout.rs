@@ -210,7 +210,7 @@ impl std::fmt::Display for Preview<'_> {
             }
         }
         if let Some(cost) = &self.cost {
-            write!(f, "{cost}")?;
+            write!(f, "\n{cost}")?;
         }
         Ok(())
     }
