@@ -102,7 +102,15 @@ fn cases(dir: &str) -> Vec<(&'static str, Vec<String>, i32)> {
         ("cost", v(&["cost", "-c", ex]), 0),
         (
             "iam-policy",
-            v(&["iam-policy", "-c", ex, "--for", "apply", "--account", "123456789012"]),
+            v(&[
+                "iam-policy",
+                "-c",
+                ex,
+                "--for",
+                "apply",
+                "--account",
+                "123456789012",
+            ]),
             0,
         ),
         ("init", v(&["init", &format!("{dir}/init")]), 0),
