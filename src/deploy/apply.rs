@@ -248,7 +248,7 @@ pub struct Request<'a> {
 pub enum Outcome {
     /// Nothing to change (our plan or CloudFormation's change set said so).
     NoChanges { plan: Plan },
-    /// The person said no: the change set was deleted, nothing changed.
+    /// The person said no: nothing was written (no bucket, object or change set).
     Cancelled { plan: Plan },
     /// Executed; `finished` says whether CloudFormation succeeded.
     Executed {
