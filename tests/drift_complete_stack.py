@@ -13,8 +13,9 @@ NAMES = {"AWS::S3::Bucket": "BucketName", "AWS::Lambda::Function": "FunctionName
          "AWS::Logs::LogGroup": "LogGroupName", "AWS::SNS::Topic": "TopicName", "AWS::Athena::WorkGroup": "Name",
          "AWS::StepFunctions::StateMachine": "StateMachineName", "AWS::DynamoDB::Table": "TableName"}
 def ref(i):
-    pseudo = {"AWS::AccountId": acct, "AWS::Region": region, "AWS::Partition": "aws"}
+    pseudo = {"AWS::AccountId": acct, "AWS::Region": region, "AWS::Partition": "aws", "AWS::NoValue": None}
     if i in pseudo: return pseudo[i]
+    if i in t.get("Parameters", {}): return t["Parameters"][i].get("Default", "")
     if i in phys: return phys[i]
     r = R[i]; ty = r["Type"]
     if ty == "AWS::Glue::Database": return res(r["Properties"]["DatabaseInput"]["Name"])

@@ -198,6 +198,12 @@ impl ResourceType {
                     (&["AttributeDefinitions"], "AttributeName"),
                     (&["GlobalSecondaryIndexes"], "IndexName"),
                 ],
+                // The ownership tag purge checks: CloudFormation merges the stack's tags into
+                // the resource's, so the live list is never the template's.
+                write_only: &[(
+                    "Tags",
+                    "not compared: CloudFormation adds the stack's tags to it",
+                )],
                 ..NONE
             },
             GlueDatabase => Facts {
@@ -276,6 +282,12 @@ impl ResourceType {
                 create_only: &["BucketName", "BucketNamePrefix", "BucketNamespace"],
                 keyed_lists: &[(&["LifecycleConfiguration", "Rules"], "Id")],
                 sets: &[&["NotificationConfiguration", "LambdaConfigurations"]],
+                // The ownership tag purge checks: CloudFormation merges the stack's tags into
+                // the resource's, so the live list is never the template's.
+                write_only: &[(
+                    "Tags",
+                    "not compared: CloudFormation adds the stack's tags to it",
+                )],
                 ..NONE
             },
             // Named by the bucket it is on: that is how S3 finds it.

@@ -336,7 +336,7 @@ const OUR_CHANGE_SETS: [&str; 2] = [CHANGE_SET_PREFIX, "infrapipe-plan"];
 pub enum Outcome {
     /// Nothing to change (our plan or CloudFormation's change set said so).
     NoChanges { plan: Plan },
-    /// The person said no: the change set was deleted, nothing changed.
+    /// The person said no: nothing was written (no bucket, object or change set).
     Cancelled { plan: Plan },
     /// Executed; `finished` says whether CloudFormation succeeded.
     Executed {

@@ -78,13 +78,17 @@ fn tls_only_policy(bucket: &str, region: &str) -> String {
         .to_string()
 }
 
-/// The artifact bucket of this account and region, when it exists and is ours; an error when a
-/// bucket of its name belongs to someone else. Reads only (for `plan --change-set`).
-pub async fn existing_bucket(aws: &Aws, names: &Names) -> Result<Option<String>, AwsError> {
+/// The artifact bucket of this account and region with its owner (the caller's account), when
+/// it exists and is ours; an error when a bucket of its name belongs to someone else. Reads
+/// only (for `plan --change-set`).
+pub async fn existing_bucket(
+    aws: &Aws,
+    names: &Names,
+) -> Result<Option<(String, String)>, AwsError> {
     let account = sts::account_id(aws).await?;
     let bucket = bucket_name(&account, &aws.region, names);
     match s3::bucket_state(aws, &bucket, &account).await? {
-        BucketState::Ours => Ok(Some(bucket)),
+        BucketState::Ours => Ok(Some((bucket, account))),
         BucketState::Missing => Ok(None),
         BucketState::NotOurs => Err(s3::not_ours(aws, &bucket, &account)),
     }

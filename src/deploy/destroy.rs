@@ -314,12 +314,10 @@ fn purge_confirmed<U: Ui + ?Sized>(ui: &mut U, req: &Request<'_>) -> Result<bool
     );
     match ui.type_in(&prompt) {
         Some(typed) => Ok(typed.trim() == req.stack),
-        None => Err(Error::NoConsent {
-            action: format!(
-                "purge data (without a terminal, pass --purge-data={})",
-                req.stack
-            ),
-        }),
+        None => Err(Error::Usage(format!(
+            "--purge-data asks for the stack name at a terminal and stdin is not one: pass --purge-data={} (--yes does not stand in for it); nothing was deleted",
+            req.stack
+        ))),
     }
 }
 

@@ -150,13 +150,12 @@ async fn change_set_source(
     tracing::info!(
         "the template is over 51,200 bytes: looking for the artifact bucket (s3:HeadBucket)"
     );
-    let Some(bucket) = assets::existing_bucket(aws, names).await? else {
+    let Some((bucket, account)) = assets::existing_bucket(aws, names).await? else {
         return Ok(Err(format!(
             "CloudFormation's view cannot be shown until the first apply: the template is {} bytes, over the 51,200 CloudFormation takes inline, and the artifact bucket it would be read from does not exist yet (plan creates nothing).",
             crate::template::body(template).len()
         )));
     };
-    let account = crate::aws::sts::account_id(aws).await?;
     let source = apply::template_source(
         aws,
         &bucket,

@@ -159,6 +159,16 @@ pub fn remove(
         deleted.push(format!("bucket {bucket} ({objects} object versions)"));
     }
     for table in &found.tables {
+        // The tables are deployed with deletion protection on (storage.table_deletion_protection).
+        c.block(
+            c.dynamodb()
+                .update_table()
+                .table_name(table)
+                .deletion_protection_enabled(false)
+                .send(),
+        )
+        .map_err(plain)
+        .with_context(|| format!("lifting the deletion protection of table {table}"))?;
         c.block(c.dynamodb().delete_table().table_name(table).send())
             .map_err(plain)
             .with_context(|| format!("deleting table {table}"))?;
