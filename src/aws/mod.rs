@@ -357,6 +357,12 @@ impl AwsError {
         }
     }
 
+    /// The same error with what to do next appended: for a failure that left work half-done.
+    pub fn then(mut self, next: &str) -> Self {
+        self.message = format!("{}. {next}", self.message);
+        self
+    }
+
     pub fn is_code(&self, code: &str) -> bool {
         self.code.as_deref() == Some(code)
     }
@@ -398,12 +404,14 @@ where
             SdkError::TimeoutError(_) => {
                 Some("no answer within the operation timeout (--operation-timeout)".to_owned())
             }
+            // A connection never made is said by `plain`: "cannot connect to the endpoint".
+            SdkError::DispatchFailure(_) if chain(self).contains("Connect") => None,
             SdkError::DispatchFailure(d) if d.is_timeout() => Some(format!(
                 "AWS did not answer within the read timeout {retried}"
             )),
-            SdkError::DispatchFailure(d) if d.is_io() && !chain(self).contains("Connect") => Some(
-                format!("the connection to AWS was dropped before it answered {retried}"),
-            ),
+            SdkError::DispatchFailure(d) if d.is_io() => Some(format!(
+                "the connection to AWS was dropped before it answered {retried}"
+            )),
             _ => None,
         }
     }
