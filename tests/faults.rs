@@ -309,6 +309,7 @@ fn an_apply_failing_after_its_change_set_ran_says_the_stack_may_be_mid_way_and_a
             && msg.contains("run `infrapipe apply` again to finish"),
         "{msg}"
     );
+    assert_protected(&moto, "us-east-1", "apply", 0, &run);
     let (code, out, err) = moto.infrapipe(&["apply", "-c", &path, "--yes"]);
     assert_eq!(code, 0, "the rerun finishes: {out}{err}");
     assert_protected(&moto, "us-east-1", "apply rerun", 0, &run);
