@@ -25,6 +25,7 @@ const SDK_WORDS: [&str; 6] = [
 ];
 
 struct Run {
+    elapsed: std::time::Duration,
     code: i32,
     out: String,
     err: String,
@@ -32,6 +33,7 @@ struct Run {
 
 /// Runs the binary through `proxy` (both --endpoint-url and AWS_ENDPOINT_URL name it).
 fn through(moto: &Moto, proxy: &FaultProxy, args: &[&str]) -> Run {
+    let started = std::time::Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_infrapipe"))
         .args(args)
         .args(["--endpoint-url", &proxy.endpoint])
@@ -43,6 +45,7 @@ fn through(moto: &Moto, proxy: &FaultProxy, args: &[&str]) -> Run {
         .output()
         .expect("run infrapipe");
     Run {
+        elapsed: started.elapsed(),
         code: out.status.code().unwrap_or(-1),
         out: String::from_utf8_lossy(&out.stdout).into_owned(),
         err: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -61,8 +64,9 @@ fn assert_survived(what: &str, seed: u64, run: &Run, injected: &Injected) {
         run.code
     );
     eprintln!(
-        "{what}, seed {seed}: exit {}, {injected:?}, {}",
+        "{what}, seed {seed}: exit {} in {:.1} s, {injected:?}, {}",
         run.code,
+        run.elapsed.as_secs_f64(),
         run.err.lines().last().unwrap_or_default()
     );
     let doc: Value = serde_json::from_str(&run.out)
@@ -108,27 +112,33 @@ fn assert_protected(moto: &Moto, region: &str, what: &str, seed: u64, run: &Run)
     }
 }
 
-fn reset(moto: &Moto) {
-    moto.request("POST", "/moto-api/reset", "");
-}
-
 fn deploy_without_faults(moto: &Moto) {
     let (code, out, err) = moto.infrapipe(&["apply", "-c", EXAMPLE, "--yes"]);
     assert_eq!(code, 0, "setup apply: {out}{err}");
 }
 
-/// Runs a read-only command under faults, five seeds, against one deployed stack.
+/// Runs a read-only command under faults, five seeds at once, against one deployed stack.
 fn reads_survive(args: &[&str]) {
     let moto = Moto::start();
     deploy_without_faults(&moto);
-    let mut faults = 0;
-    for seed in SEEDS {
-        let proxy = FaultProxy::start(moto.port, Faults::at(RATE, seed));
-        let run = through(&moto, &proxy, args);
-        let injected = proxy.injected();
-        assert_survived(args[0], seed, &run, &injected);
-        faults += injected.faults();
-    }
+    let faults: usize = std::thread::scope(|scope| {
+        let runs: Vec<_> = SEEDS
+            .into_iter()
+            .map(|seed| {
+                let moto = &moto;
+                scope.spawn(move || {
+                    let proxy = FaultProxy::start(moto.port, Faults::at(RATE, seed));
+                    let run = through(moto, &proxy, args);
+                    let injected = proxy.injected();
+                    assert_survived(args[0], seed, &run, &injected);
+                    injected.faults()
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .sum()
+    });
     assert!(faults > 0, "the proxy injected no fault at all");
 }
 
@@ -147,16 +157,24 @@ fn drift_under_faults_succeeds_or_fails_in_one_plain_line() {
     reads_survive(&["drift", "-c", EXAMPLE, "--json", "--detailed-exitcode"]);
 }
 
-#[test]
-fn apply_under_faults_leaves_the_stack_protected_or_says_how_to_finish() {
+/// Runs `each` once per seed, one after the other on one moto, reset before each: the runs
+/// are bound by the CPU, so running them at once would not be faster on a busy machine.
+fn per_seed(each: impl Fn(&Moto, u64)) {
     let moto = Moto::start();
     for seed in SEEDS {
-        reset(&moto);
-        let proxy = FaultProxy::start(moto.port, Faults::at(RATE, seed));
-        let run = through(&moto, &proxy, &["apply", "-c", EXAMPLE, "--yes", "--json"]);
-        assert_survived("apply", seed, &run, &proxy.injected());
-        assert_protected(&moto, "us-east-1", "apply", seed, &run);
+        moto.request("POST", "/moto-api/reset", "");
+        each(&moto, seed);
     }
+}
+
+#[test]
+fn apply_under_faults_leaves_the_stack_protected_or_says_how_to_finish() {
+    per_seed(|moto, seed| {
+        let proxy = FaultProxy::start(moto.port, Faults::at(RATE, seed));
+        let run = through(moto, &proxy, &["apply", "-c", EXAMPLE, "--yes", "--json"]);
+        assert_survived("apply", seed, &run, &proxy.injected());
+        assert_protected(moto, "us-east-1", "apply", seed, &run);
+    });
 }
 
 #[test]
@@ -178,37 +196,21 @@ fn an_update_under_faults_leaves_the_stack_protected() {
 }
 
 #[test]
-fn destroy_under_faults_succeeds_or_says_how_to_finish() {
-    let moto = Moto::start();
-    for seed in SEEDS {
-        reset(&moto);
-        deploy_without_faults(&moto);
+fn destroy_under_faults_succeeds_or_fails_in_one_plain_line() {
+    per_seed(|moto, seed| {
+        deploy_without_faults(moto);
         let proxy = FaultProxy::start(moto.port, Faults::at(RATE, seed));
-        let run = through(
-            &moto,
-            &proxy,
-            &["destroy", "-c", EXAMPLE, "--yes", "--json"],
-        );
+        let run = through(moto, &proxy, &["destroy", "-c", EXAMPLE, "--yes", "--json"]);
         assert_survived("destroy", seed, &run, &proxy.injected());
-        if run.code != 0 {
-            assert!(
-                run.out.contains("infrapipe destroy") || run.err.contains("infrapipe destroy"),
-                "a failed destroy says how to finish (seed {seed}):\n{}{}",
-                run.out,
-                run.err
-            );
-        }
-    }
+    });
 }
 
 #[test]
 fn rollout_under_faults_succeeds_or_fails_per_region_in_plain_words() {
-    let moto = Moto::start();
-    for seed in SEEDS {
-        reset(&moto);
+    per_seed(|moto, seed| {
         let proxy = FaultProxy::start(moto.port, Faults::at(RATE, seed));
         let run = through(
-            &moto,
+            moto,
             &proxy,
             &[
                 "rollout",
@@ -222,9 +224,9 @@ fn rollout_under_faults_succeeds_or_fails_per_region_in_plain_words() {
         );
         assert_survived("rollout", seed, &run, &proxy.injected());
         for region in ["us-east-1", "eu-west-1"] {
-            assert_protected(&moto, region, "rollout", seed, &run);
+            assert_protected(moto, region, "rollout", seed, &run);
         }
-    }
+    });
 }
 
 #[test]
@@ -271,6 +273,65 @@ fn past_the_retries_a_failure_names_the_operation_and_what_aws_answered() {
     assert!(
         msg.contains("CloudFormation DescribeStacks: AWS answered 50")
             && msg.contains("kept failing for up to 5 attempts"),
+        "{msg}"
+    );
+}
+
+/// A proxy that answers every call of `action` after its first `spare` with an empty 503.
+fn failing(moto: &Moto, action: &'static str, spare: u64) -> FaultProxy {
+    FaultProxy::start(
+        moto.port,
+        Faults {
+            server_error: 1.0,
+            empty_5xx_only: true,
+            only: Some(action),
+            spare,
+            ..Faults::none()
+        },
+    )
+}
+
+#[test]
+fn an_apply_failing_after_its_change_set_ran_says_the_stack_may_be_mid_way_and_a_rerun_finishes() {
+    let moto = Moto::start();
+    deploy_without_faults(&moto);
+    let text = common::example_text().replace("cpu_high_percent: 80", "cpu_high_percent: 85");
+    let f = common::config_file(&text);
+    let path = f.path().display().to_string();
+    let proxy = failing(&moto, "SetStackPolicy", 0);
+    let run = through(&moto, &proxy, &["apply", "-c", &path, "--yes", "--json"]);
+    let doc: Value = serde_json::from_str(&run.out).expect("one JSON document");
+    let msg = doc["error"].as_str().unwrap_or_default();
+    assert!(
+        run.code == 1
+            && msg.contains("CloudFormation SetStackPolicy: AWS answered 50")
+            && msg.contains("may be mid-way")
+            && msg.contains("run `infrapipe apply` again to finish"),
+        "{msg}"
+    );
+    assert_protected(&moto, "us-east-1", "apply", 0, &run);
+    let (code, out, err) = moto.infrapipe(&["apply", "-c", &path, "--yes"]);
+    assert_eq!(code, 0, "the rerun finishes: {out}{err}");
+    assert_protected(&moto, "us-east-1", "apply rerun", 0, &run);
+}
+
+#[test]
+fn a_destroy_failing_while_it_waits_says_how_to_finish() {
+    let moto = Moto::start();
+    deploy_without_faults(&moto);
+    // The first DescribeStackEvents marks the events already seen, before the deletion.
+    let proxy = failing(&moto, "DescribeStackEvents", 1);
+    let run = through(
+        &moto,
+        &proxy,
+        &["destroy", "-c", EXAMPLE, "--yes", "--json"],
+    );
+    let doc: Value = serde_json::from_str(&run.out).expect("one JSON document");
+    let msg = doc["error"].as_str().unwrap_or_default();
+    assert!(
+        run.code == 1
+            && msg.contains("CloudFormation DescribeStackEvents: AWS answered 50")
+            && msg.contains("run `infrapipe destroy` again to finish"),
         "{msg}"
     );
 }

@@ -99,6 +99,7 @@ fn cases(dir: &str) -> Vec<(&'static str, Vec<String>, i32)> {
         ("rollout", v(&["rollout", "-c", ex, "--yes"]), 1),
         ("status", v(&["status", "-c", ex]), 1),
         ("run", v(&["run", "-c", ex]), 1),
+        ("redrive", v(&["redrive", "-c", ex]), 1),
         ("cost", v(&["cost", "-c", ex]), 0),
         (
             "iam-policy",

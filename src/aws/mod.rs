@@ -376,13 +376,13 @@ impl AwsError {
         E: SdkFailure,
     {
         let code = err.code().map(str::to_owned);
-        let detail = match (err.code(), err.message(), err.wire()) {
-            (Some(c), Some(m), _) => format!("{c}: {m}"),
-            (Some(c), None, _) => c.to_owned(),
-            (None, _, Some(wire)) => match err.operation() {
+        let detail = match (err.wire(), err.code(), err.message()) {
+            (Some(wire), _, _) => match err.operation() {
                 Some(op) => format!("{op}: {wire}"),
                 None => wire,
             },
+            (None, Some(c), Some(m)) => format!("{c}: {m}"),
+            (None, Some(c), None) => c.to_owned(),
             _ => plain(&chain(err)),
         };
         let message = match hint(code.as_deref(), &detail) {
@@ -395,6 +395,12 @@ impl AwsError {
             code,
             message,
         }
+    }
+
+    /// The same error with what to do next appended: for a failure that left work half-done.
+    pub fn then(mut self, next: &str) -> Self {
+        self.message = format!("{}. {next}", self.message);
+        self
     }
 
     pub fn is_code(&self, code: &str) -> bool {
@@ -422,15 +428,24 @@ where
 
     fn wire(&self) -> Option<String> {
         use aws_sdk_cloudformation::error::SdkError;
+        let retried = format!("and kept failing for up to {MAX_ATTEMPTS} attempts");
+        if let SdkError::ServiceError(e) = self {
+            let status = e.raw().status().as_u16();
+            let answered = format!("AWS answered {}", status_words(status));
+            return match (self.code(), self.message()) {
+                (None, _) => Some(format!("{answered} {retried}")),
+                // A 5xx is AWS's own trouble, whatever its code: said as such, code kept.
+                (Some(c), m) if status >= 500 => Some(format!(
+                    "{answered} ({c}{}) {retried}",
+                    m.map(|m| format!(": {m}")).unwrap_or_default()
+                )),
+                (Some(_), _) => None,
+            };
+        }
         if self.code().is_some() {
             return None;
         }
-        let retried = format!("and kept failing for up to {MAX_ATTEMPTS} attempts");
         match self {
-            SdkError::ServiceError(e) => Some(format!(
-                "AWS answered {} {retried}",
-                status_words(e.raw().status().as_u16())
-            )),
             SdkError::ResponseError(e) => Some(format!(
                 "AWS answered {} with a body that is not a valid response",
                 status_words(e.raw().status().as_u16())
@@ -438,12 +453,14 @@ where
             SdkError::TimeoutError(_) => {
                 Some("no answer within the operation timeout (--operation-timeout)".to_owned())
             }
+            // A connection never made is said by `plain`: "cannot connect to the endpoint".
+            SdkError::DispatchFailure(_) if chain(self).contains("Connect") => None,
             SdkError::DispatchFailure(d) if d.is_timeout() => Some(format!(
                 "AWS did not answer within the read timeout {retried}"
             )),
-            SdkError::DispatchFailure(d) if d.is_io() && !chain(self).contains("Connect") => Some(
-                format!("the connection to AWS was dropped before it answered {retried}"),
-            ),
+            SdkError::DispatchFailure(d) if d.is_io() => Some(format!(
+                "the connection to AWS was dropped before it answered {retried}"
+            )),
             _ => None,
         }
     }
@@ -676,6 +693,65 @@ mod tests {
             .as_deref(),
             Some("CloudFormation CreateChangeSet")
         );
+    }
+
+    fn describe_stacks_failure(
+        code: Option<&str>,
+        status: u16,
+    ) -> aws_sdk_cloudformation::error::SdkError<
+        aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError,
+    > {
+        let mut meta = aws_smithy_types::error::ErrorMetadata::builder();
+        if let Some(c) = code {
+            meta = meta.code(c).message("injected");
+        }
+        let err = aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError::generic(
+            meta.build(),
+        );
+        let raw = aws_sdk_cloudformation::config::http::HttpResponse::new(
+            status.try_into().expect("a status code"),
+            aws_smithy_types::body::SdkBody::empty(),
+        );
+        aws_sdk_cloudformation::error::SdkError::service_error(err, raw)
+    }
+
+    #[test]
+    fn a_503_without_a_body_names_the_operation_and_the_status_not_the_parser() {
+        let e = AwsError::new(
+            "reading stack s",
+            "us-east-1",
+            &describe_stacks_failure(None, 503),
+        );
+        assert_eq!(
+            e.to_string(),
+            "reading stack s in us-east-1 failed: CloudFormation DescribeStacks: AWS answered 503 Service Unavailable and kept failing for up to 5 attempts"
+        );
+    }
+
+    #[test]
+    fn a_5xx_with_a_code_is_said_as_aws_trouble_and_keeps_its_code() {
+        let e = AwsError::new(
+            "reading stack s",
+            "us-east-1",
+            &describe_stacks_failure(Some("InternalFailure"), 500),
+        );
+        assert!(
+            e.is_code("InternalFailure")
+                && e.message.starts_with(
+                    "CloudFormation DescribeStacks: AWS answered 500 Internal Server Error (InternalFailure: injected)"
+                ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_4xx_with_a_code_stays_the_services_own_words() {
+        let e = AwsError::new(
+            "reading stack s",
+            "us-east-1",
+            &describe_stacks_failure(Some("ValidationError"), 400),
+        );
+        assert_eq!(e.message, "ValidationError: injected");
     }
 
     #[test]

@@ -714,12 +714,10 @@ fn overtaken_at_execution(stack: &str, e: AwsError) -> ApplyError {
 
 /// An error after the change set was executed: the stack may be mid-way, so the message says
 /// how to see it and how to finish.
-fn unfinished(stack: &str, mut e: AwsError) -> AwsError {
-    e.message = format!(
-        "{}. The change set was executed, so stack {stack} may be mid-way: see it with `infrapipe status`, then run `infrapipe apply` again to finish (it also restores the protective stack policy)",
-        e.message
-    );
-    e
+fn unfinished(stack: &str, e: AwsError) -> AwsError {
+    e.then(&format!(
+        "The change set was executed, so stack {stack} may be mid-way: see it with `infrapipe status`, then run `infrapipe apply` again to finish (it also restores the protective stack policy)"
+    ))
 }
 
 /// Each function's `CodeSha256` after the change set ran must be the zip's: an object replaced

@@ -246,7 +246,9 @@ pub async fn destroy_surveyed<U: Ui + ?Sized>(
     cloudformation::delete_stack(aws, stack).await?;
     let mut on_tick = |t: wait::Tick<'_>| ui.tick(t, total);
     let finished = tokio::select! {
-        f = wait::wait(aws, &doomed.stack_id, seen, &mut on_tick) => f?,
+        f = wait::wait(aws, &doomed.stack_id, seen, &mut on_tick) => f.map_err(|e| e.then(&format!(
+            "The deletion was started, so stack {stack} may be half deleted: see it with `infrapipe status`, then run `infrapipe destroy` again to finish"
+        )))?,
         _ = interrupt => return Err(Error::Interrupted {
             goes_on: format!("CloudFormation goes on deleting; watch it with `infrapipe status --region {region}`."),
         }),

@@ -27,6 +27,10 @@ pub struct Faults {
     pub delay: Duration,
     /// 5xx answers always have an empty body (what the SDK cannot parse), never an XML one.
     pub empty_5xx_only: bool,
+    /// Faults only for this action (`Action=X` in a query body, or a JSON target ending in X),
+    /// and only after its first `spare` calls went through: a failure placed mid-flow.
+    pub only: Option<&'static str>,
+    pub spare: u64,
 }
 
 impl Faults {
@@ -40,6 +44,8 @@ impl Faults {
             slow: rate * 0.1,
             delay: Duration::from_millis(300),
             empty_5xx_only: false,
+            only: None,
+            spare: 0,
         }
     }
 
@@ -80,6 +86,8 @@ struct Shared {
     /// How many times each request key was seen: the n-th occurrence of a call draws the same
     /// fault on every run, whatever order concurrent calls arrive in.
     seen: Mutex<HashMap<String, u64>>,
+    /// Calls of `Faults::only` seen so far.
+    matched: std::sync::atomic::AtomicU64,
 }
 
 impl FaultProxy {
@@ -94,6 +102,7 @@ impl FaultProxy {
             faults,
             injected: injected.clone(),
             seen: Mutex::new(HashMap::new()),
+            matched: std::sync::atomic::AtomicU64::new(0),
         });
         let stopping = stop.clone();
         let accept = std::thread::spawn(move || {
@@ -138,8 +147,8 @@ fn serve(mut client: TcpStream, shared: &Shared) {
         return;
     };
     let request = Request::parse(&head);
-    let fault = shared.draw(&request);
-    if let Fault::Reset = fault {
+    let mut fault = shared.draw(&request);
+    if let (Fault::Reset, None) = (fault, shared.faults.only) {
         shared.count(|i| i.resets += 1);
         // Closing with the request still unread makes the kernel send a RST, not a FIN.
         drop(client);
@@ -152,6 +161,18 @@ fn serve(mut client: TcpStream, shared: &Shared) {
     let Some(body) = read_body(&mut client, &request) else {
         return;
     };
+    if let Some(action) = shared.faults.only {
+        let hit = request.is_action(action, &body)
+            && shared.matched.fetch_add(1, Ordering::SeqCst) >= shared.faults.spare;
+        if !hit {
+            fault = Fault::None;
+        }
+    }
+    if let Fault::Reset = fault {
+        // The body is read by now: the connection closes without an answer.
+        shared.count(|i| i.resets += 1);
+        return;
+    }
     let answer = match fault {
         Fault::ServerError(n) => {
             shared.count(|i| i.server_errors += 1);
@@ -258,6 +279,16 @@ impl Request {
             self.service(),
             self.header("x-amz-target").unwrap_or_default()
         )
+    }
+
+    /// Whether the request is the call `action` (query protocol: in the body; JSON: the target).
+    fn is_action(&self, action: &str, body: &[u8]) -> bool {
+        let in_body = find(body, format!("Action={action}&").as_bytes()).is_some()
+            || body.ends_with(format!("Action={action}").as_bytes());
+        let target = self
+            .header("x-amz-target")
+            .is_some_and(|t| t.ends_with(&format!(".{action}")));
+        in_body || target
     }
 
     fn content_length(&self) -> usize {
