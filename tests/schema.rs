@@ -125,6 +125,15 @@ const SAMPLES: &[&str] = &[
     "allowed_account_ids: ['12345678901']",
     "allowed_account_ids: ['12345678901a']",
     "allowed_account_ids: [123456789012]",
+    "security: {kms: none}",
+    "security: {kms: create, access_logs: true}",
+    "security: {kms: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}",
+    "security: {kms: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'}",
+    "security: {kms: 'arn:aws:kms:us-east-1:123456789012:alias/mine'}",
+    "security: {kms: 'arn:aws:kms:us-east-1:12345:key/1234abcd-12ab-34cd-56ef-1234567890ab'}",
+    "security: {kms: Create}",
+    "security: {kms: true}",
+    "security: {access_log_retention_days: 0}",
 ];
 
 fn with(line: &str) -> String {

@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod drift;
 pub mod partitions;
 pub mod schema;
+pub mod security;
 pub mod source;
 mod suggest;
 pub mod tree;
@@ -19,6 +20,7 @@ use std::path::Path;
 pub use cost::CostAssumptions;
 pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
+pub use security::{KeyArn, KmsKey, Security};
 pub use values::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -70,6 +72,9 @@ pub struct Config {
     /// What `infrapipe drift` accepts as changed by hand (see `config::drift`).
     #[serde(default)]
     pub drift: DriftConfig,
+    /// Encryption keys and access logs (see `config::security`).
+    #[serde(default)]
+    pub security: Security,
 }
 
 #[derive(
@@ -616,6 +621,7 @@ impl Config {
                 );
             }
         }
+        problems.extend(self.security.check(&self.regions));
         problems
     }
 
