@@ -347,8 +347,8 @@ fn needs() -> Vec<(&'static str, &'static str, Need)> {
             Service("Athena abandons a failed upload of large results"),
         ),
     ];
-    // security.kms: S3 and SQS call KMS with the caller's credentials (kms:ViaService pins
-    // which); DynamoDB uses its own grant, CloudWatch Logs and alarms the key policy.
+    // security.kms: S3, DynamoDB and SQS call KMS with the caller's credentials (kms:ViaService
+    // pins which); CloudWatch Logs and alarms use the key policy.
     rows.extend([
         (
             "CollectorRole",
@@ -359,7 +359,7 @@ fn needs() -> Vec<(&'static str, &'static str, Need)> {
             "LogProcessorRole",
             "kms:Decrypt",
             Service(
-                "S3 decrypts each raw object the processor gets; SQS, the dead letters' data key",
+                "S3 decrypts each raw object the processor gets; DynamoDB the table key of each batch write (aws/aws-cdk#10010); SQS the dead letters' data key",
             ),
         ),
         (
@@ -524,6 +524,7 @@ fn every_key_statement_names_the_key_and_pins_the_service_it_is_used_through() {
             assert!(
                 [
                     "s3.${AWS::Region}.amazonaws.com",
+                    "dynamodb.${AWS::Region}.amazonaws.com",
                     "sqs.${AWS::Region}.amazonaws.com"
                 ]
                 .contains(&via),

@@ -104,6 +104,7 @@ fn log_group_arn_without_star(group: &str) -> Sub {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Via {
     S3,
+    DynamoDb,
     Sqs,
 }
 
@@ -111,15 +112,15 @@ impl Via {
     fn endpoint(self) -> &'static str {
         match self {
             Via::S3 => "s3.${AWS::Region}.amazonaws.com",
+            Via::DynamoDb => "dynamodb.${AWS::Region}.amazonaws.com",
             Via::Sqs => "sqs.${AWS::Region}.amazonaws.com",
         }
     }
 }
 
 /// The KMS actions an edge needs on the key when its target is encrypted with it, and the
-/// service that calls KMS for it. DynamoDB needs none from the caller: it uses the grant it
-/// makes on the key when the table is created. Logs and metrics need none either: CloudWatch
-/// Logs encrypts with its own principal (the key policy), and metrics are not encrypted.
+/// service that calls KMS for it. Logs and metrics need none: CloudWatch Logs encrypts with its
+/// own principal (the key policy), and metrics are not encrypted.
 pub fn key_use(edge: &Edge) -> Option<(Via, &'static [&'static str])> {
     use Access::*;
     const DECRYPT: &[&str] = &["kms:Decrypt"];
@@ -133,6 +134,9 @@ pub fn key_use(edge: &Edge) -> Option<(Via, &'static [&'static str])> {
         ReadPartitions | ReadObjects if bucket => Some((Via::S3, DECRYPT)),
         // Get and put (the quarantine; Athena's results, read back and written in parts).
         QuarantineObjects | WriteObjects if bucket => Some((Via::S3, BOTH)),
+        // A write to a table under a customer-managed key decrypts the table key with the
+        // caller's rights (PutItem and BatchWriteItem fail without it: aws/aws-cdk#10010).
+        WriteItems if edge.to == Node::Table => Some((Via::DynamoDb, DECRYPT)),
         // An SQS producer of an encrypted queue needs both (SQS's key management docs).
         SendMessages if queue => Some((Via::Sqs, BOTH)),
         _ => None,
