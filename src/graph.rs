@@ -67,6 +67,7 @@ mod outside {
     pub const FLEET: &str = "Ec2Fleet";
     pub const EMAILS: &str = "EmailSubscribers";
     pub const ANALYSTS: &str = "Analysts";
+    pub const KEY: &str = "YourKmsKey";
 }
 
 /// The box an IAM edge's target is drawn as.
@@ -344,7 +345,67 @@ impl Graph {
             cluster("analytics", "Analytics", analytics),
             cluster("logs", "Logs", logs),
         ];
+        let security = g.draw_security(p);
+        if !security.is_empty() {
+            g.clusters
+                .push(cluster("security", "Encryption and access logs", security));
+        }
         g
+    }
+
+    /// The `security:` resources: the KMS key (the stack's, or yours outside it) with a link to
+    /// each store it encrypts, and the access-log bucket with a link from each bucket it logs.
+    fn draw_security(&mut self, p: &Pipeline) -> Vec<Vertex> {
+        use crate::model::security::Key;
+        let mut nodes = Vec::new();
+        let key_id = match &p.security.key {
+            Some(Key::Created {
+                logical_id, alias, ..
+            }) => {
+                nodes.push(node(
+                    logical_id,
+                    Kind::Resource,
+                    &["KMS key", alias, "rotated yearly, retained"],
+                ));
+                Some(*logical_id)
+            }
+            Some(Key::Existing(arn)) => {
+                nodes.push(node(
+                    outside::KEY,
+                    Kind::External,
+                    &["KMS key (yours)", arn],
+                ));
+                Some(outside::KEY)
+            }
+            None => None,
+        };
+        if let Some(key) = key_id {
+            let mut stores = vec![
+                p.raw_bucket.logical_id,
+                p.results_bucket.logical_id,
+                p.table.logical_id,
+                p.topic.logical_id,
+            ];
+            stores.extend(p.queues.iter().map(|q| q.logical_id));
+            stores.extend(p.log_groups.iter().map(|g| g.logical_id));
+            for store in stores {
+                self.link(key, store, "encrypts", LinkKind::Flow);
+            }
+        }
+        if let Some(logs) = &p.security.access_logs {
+            nodes.push(node(
+                logs.logical_id,
+                Kind::Resource,
+                &[
+                    "S3 access-log bucket",
+                    &format!("expires after {} d, retained", logs.expire_after_days),
+                ],
+            ));
+            for (source, _, _) in &logs.sources {
+                self.link(source, logs.logical_id, "access logs", LinkKind::Flow);
+            }
+        }
+        nodes
     }
 
     fn link(&mut self, from: &str, to: &str, label: &str, kind: LinkKind) {

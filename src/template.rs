@@ -98,7 +98,6 @@ pub fn render(p: &Pipeline) -> Value {
         p.topic.logical_id,
         json!({
             "Type": "AWS::SNS::Topic",
-            "Metadata": skip_reason("CKV_AWS_26", "Encrypted with SSE it would need a customer-managed KMS key; CloudWatch alarms cannot publish to a topic encrypted with alias/aws/sns, so alerts would silently stop. Alarm notifications carry no sensitive data."),
             "Properties": { "TopicName": p.topic.name }
         }),
     );
@@ -123,6 +122,7 @@ pub fn render(p: &Pipeline) -> Value {
     for role in &p.roles {
         add(role.logical_id, iam_role(role, &p.names));
     }
+    security(p, &mut resources);
 
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -197,10 +197,6 @@ pub fn to_string(template: &Value) -> String {
     s
 }
 
-fn skip_reason(rule: &str, reason: &str) -> Value {
-    json!({ "checkov": { "skip": [{ "id": rule, "comment": reason }] } })
-}
-
 fn bucket(b: &Bucket) -> Value {
     let mut rules = vec![json!({
         "Id": "AbortIncompleteUploads",
@@ -246,7 +242,6 @@ fn bucket(b: &Bucket) -> Value {
     }
     let mut resource = json!({
         "Type": "AWS::S3::Bucket",
-        "Metadata": skip_reason("CKV_AWS_18", "Access logging would need a third bucket per region; CloudTrail data events are the audit trail where required."),
         "Properties": props,
     });
     if let Some(n) = &b.notify {
@@ -776,4 +771,324 @@ fn outputs(p: &Pipeline) -> Value {
         }
     }
     Value::Object(out)
+}
+
+// ---- Security: the customer-managed key, S3 access logs, and checkov's recorded skips ----
+
+use crate::model::security::{AccessLogs, Key};
+
+/// The key's ARN as the template gives it: `Fn::GetAtt` for the stack's own key, the literal
+/// ARN for a key of yours.
+fn key_arn(key: &Key) -> Value {
+    match key {
+        Key::Created { logical_id, .. } => get_att(logical_id, "Arn"),
+        Key::Existing(arn) => json!(arn),
+    }
+}
+
+/// Records a checkov check this resource is exempt from, with why, where checkov reads it.
+fn skip(resource: &mut Value, rule: &str, reason: &str) {
+    let list = &mut resource["Metadata"]["checkov"]["skip"];
+    if !list.is_array() {
+        *list = json!([]);
+    }
+    if let Some(items) = list.as_array_mut() {
+        items.push(json!({ "id": rule, "comment": reason }));
+    }
+}
+
+/// Applies the `security:` section to the rendered resources: the key on every store of data
+/// (or the recorded reason for AWS-owned keys), access logging of the two buckets, and the
+/// key, its alias and the log bucket themselves. Also the deletion policies of the log groups
+/// and queues, which cfn-lint's I3011 asks to be stated.
+fn security(p: &Pipeline, resources: &mut Map<String, Value>) {
+    let key = p.security.key.as_ref();
+    let arn = key.map(key_arn);
+    let buckets = [&p.raw_bucket, &p.results_bucket];
+    for b in buckets {
+        let Some(r) = resources.get_mut(b.logical_id) else {
+            continue;
+        };
+        if let Some(arn) = &arn {
+            r["Properties"]["BucketEncryption"] = json!({
+                "ServerSideEncryptionConfiguration": [{
+                    "ServerSideEncryptionByDefault": { "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": arn },
+                    // One data key per bucket for a while instead of one KMS call per object.
+                    "BucketKeyEnabled": true,
+                }]
+            });
+        }
+        match &p.security.access_logs {
+            Some(logs) => {
+                if let Some((_, _, prefix)) =
+                    logs.sources.iter().find(|(id, ..)| *id == b.logical_id)
+                {
+                    r["Properties"]["LoggingConfiguration"] = json!({
+                        "DestinationBucketName": r#ref(logs.logical_id),
+                        "LogFilePrefix": prefix,
+                    });
+                    // Logs are delivered from the first request only once S3 may write them.
+                    let policy = json!(identity::bucket_policy_logical_id(logs.logical_id));
+                    match r["DependsOn"].as_array_mut() {
+                        Some(list) => list.push(policy),
+                        None => r["DependsOn"] = json!([policy]),
+                    }
+                }
+            }
+            None => skip(
+                r,
+                "CKV_AWS_18",
+                "Server access logging is off by default (it adds a log bucket per region); `security.access_logs: true` turns it on, and CloudTrail data events are the audit trail where required.",
+            ),
+        }
+    }
+    if let Some(r) = resources.get_mut(p.results_bucket.logical_id) {
+        skip(
+            r,
+            "CKV_AWS_21",
+            "Query results are re-creatable output that expire after analytics.results_retention_days; versions would keep every expired result, and `destroy` empties this bucket by key before deleting it.",
+        );
+    }
+    if let Some(r) = resources.get_mut(p.table.logical_id) {
+        match &arn {
+            Some(arn) => {
+                r["Properties"]["SSESpecification"] =
+                    json!({ "SSEEnabled": true, "SSEType": "KMS", "KMSMasterKeyId": arn })
+            }
+            None => skip(
+                r,
+                "CKV_AWS_119",
+                "Encrypted at rest with DynamoDB's AWS-owned key; `security.kms` selects a customer-managed key.",
+            ),
+        }
+    }
+    for q in &p.queues {
+        let Some(r) = resources.get_mut(q.logical_id) else {
+            continue;
+        };
+        match &arn {
+            Some(arn) => {
+                if let Some(props) = r["Properties"].as_object_mut() {
+                    // SQS-managed SSE and a KMS key exclude each other.
+                    props.remove("SqsManagedSseEnabled");
+                    props.insert("KmsMasterKeyId".into(), arn.clone());
+                }
+            }
+            None => skip(
+                r,
+                "CKV_AWS_27",
+                "False positive: the queue is encrypted with SQS-managed SSE (SqsManagedSseEnabled), which this check does not read; `security.kms` selects a customer-managed key.",
+            ),
+        }
+        // Dead letters are kept for redrive while the stack lives; a retained named queue
+        // would make the next create of the stack fail with "already exists".
+        r["DeletionPolicy"] = json!("Delete");
+        r["UpdateReplacePolicy"] = json!("Delete");
+    }
+    for g in &p.log_groups {
+        let Some(r) = resources.get_mut(g.logical_id) else {
+            continue;
+        };
+        match &arn {
+            Some(arn) => r["Properties"]["KmsKeyId"] = arn.clone(),
+            None => skip(
+                r,
+                "CKV_AWS_158",
+                "CloudWatch Logs encrypts log data at rest with its own keys; `security.kms` selects a customer-managed key.",
+            ),
+        }
+        // Diagnostics that expire with their retention anyway; a retained named group would
+        // make the next create of the stack fail with "already exists".
+        r["DeletionPolicy"] = json!("Delete");
+        r["UpdateReplacePolicy"] = json!("Delete");
+    }
+    if let Some(r) = resources.get_mut(p.topic.logical_id) {
+        match &arn {
+            Some(arn) => r["Properties"]["KmsMasterKeyId"] = arn.clone(),
+            None => skip(
+                r,
+                "CKV_AWS_26",
+                "Encrypted with SSE it would need a customer-managed KMS key (CloudWatch alarms cannot publish to a topic encrypted with alias/aws/sns, so alerts would silently stop): `security.kms` gives it one. Alarm notifications carry no sensitive data.",
+            ),
+        }
+    }
+    if let (Some(arn), Some(r)) = (&arn, resources.get_mut(p.analytics.workgroup_logical_id)) {
+        r["Properties"]["WorkGroupConfiguration"]["ResultConfiguration"]["EncryptionConfiguration"] =
+            json!({ "EncryptionOption": "SSE_KMS", "KmsKey": arn });
+    }
+    if let Some(Key::Created {
+        logical_id,
+        alias_logical_id,
+        alias,
+        log_groups,
+    }) = key
+    {
+        resources.insert((*logical_id).to_owned(), created_key(p, log_groups));
+        resources.insert(
+            (*alias_logical_id).to_owned(),
+            json!({
+                "Type": "AWS::KMS::Alias",
+                "Properties": { "AliasName": alias, "TargetKeyId": r#ref(logical_id) },
+            }),
+        );
+    }
+    if let Some(logs) = &p.security.access_logs {
+        resources.insert(logs.logical_id.to_owned(), access_log_bucket(logs));
+        resources.insert(
+            identity::bucket_policy_logical_id(logs.logical_id),
+            access_log_policy(logs),
+        );
+    }
+}
+
+/// The key the stack creates: rotated yearly, retained (the data it encrypts outlives the
+/// stack), usable only by CloudWatch Logs for the pipeline's log groups, by CloudWatch alarms
+/// for the topic, and by the account's principals through S3, DynamoDB and SQS.
+fn created_key(p: &Pipeline, log_groups: &[Sub]) -> Value {
+    let account = || json!({ "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root" });
+    let via: Vec<Value> = ["s3", "dynamodb", "sqs"]
+        .iter()
+        .map(|s| json!({ "Fn::Sub": format!("{s}.${{AWS::Region}}.amazonaws.com") }))
+        .collect();
+    let groups: Vec<Value> = log_groups.iter().map(sub).collect();
+    json!({
+        "Type": "AWS::KMS::Key",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "Description": format!(
+                "infrapipe {}: encrypts the pipeline's buckets, table, queues, log groups and alerts topic",
+                p.stack_name
+            ),
+            "EnableKeyRotation": true,
+            "KeySpec": "SYMMETRIC_DEFAULT",
+            "KeyUsage": "ENCRYPT_DECRYPT",
+            "KeyPolicy": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        // Administration only: using the key goes through the statements below.
+                        "Sid": "AdministerByTheAccount",
+                        "Effect": "Allow",
+                        "Principal": { "AWS": account() },
+                        "Action": [
+                            "kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*",
+                            "kms:Disable*", "kms:Enable*", "kms:Get*", "kms:List*", "kms:Put*",
+                            "kms:Revoke*", "kms:ScheduleKeyDeletion", "kms:TagResource",
+                            "kms:UntagResource", "kms:Update*",
+                        ],
+                        "Resource": "*",
+                    },
+                    {
+                        "Sid": "UseThroughThePipelinesServices",
+                        "Effect": "Allow",
+                        "Principal": { "AWS": account() },
+                        "Action": [
+                            "kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
+                            "kms:GenerateDataKey*", "kms:ReEncrypt*",
+                        ],
+                        "Resource": "*",
+                        "Condition": {
+                            "StringEquals": {
+                                "kms:CallerAccount": r#ref("AWS::AccountId"),
+                                "kms:ViaService": via,
+                            }
+                        },
+                    },
+                    {
+                        "Sid": "CloudWatchLogsEncryptsThePipelinesLogGroups",
+                        "Effect": "Allow",
+                        "Principal": { "Service": { "Fn::Sub": "logs.${AWS::Region}.amazonaws.com" } },
+                        "Action": [
+                            "kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*",
+                            "kms:ReEncrypt*",
+                        ],
+                        "Resource": "*",
+                        "Condition": { "ArnEquals": { "kms:EncryptionContext:aws:logs:arn": groups } },
+                    },
+                    {
+                        // What CloudWatch needs to publish alarm notifications to a topic
+                        // encrypted with this key (the SNS developer guide's key policy for
+                        // CloudWatch); the topic policy pins which alarms may publish.
+                        "Sid": "CloudWatchAlarmsPublishToTheEncryptedTopic",
+                        "Effect": "Allow",
+                        "Principal": { "Service": "cloudwatch.amazonaws.com" },
+                        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        "Resource": "*",
+                    },
+                ]
+            },
+        }
+    })
+}
+
+/// The bucket S3 writes the raw and results buckets' access logs to. SSE-S3: a log target
+/// cannot use SSE-KMS.
+fn access_log_bucket(logs: &AccessLogs) -> Value {
+    json!({
+        "Type": "AWS::S3::Bucket",
+        // Access logs are the audit trail of the data; they outlive the stack like the data.
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Metadata": { "checkov": { "skip": [
+            { "id": "CKV_AWS_18", "comment": "This is the access-log bucket: logging its own accesses into itself would loop." },
+            { "id": "CKV_AWS_21", "comment": "S3 writes each log object once and never overwrites it; the lifecycle expires them, and versions would only keep expired logs." },
+        ] } },
+        "Properties": {
+            "BucketName": sub(&logs.name),
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{
+                    "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" },
+                }]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": true,
+                "BlockPublicPolicy": true,
+                "IgnorePublicAcls": true,
+                "RestrictPublicBuckets": true,
+            },
+            // No ACLs: S3's log delivery is allowed by the bucket policy instead.
+            "OwnershipControls": { "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] },
+            "LifecycleConfiguration": { "Rules": [
+                { "Id": "ExpireAccessLogs", "Status": "Enabled", "ExpirationInDays": logs.expire_after_days },
+                { "Id": "AbortIncompleteUploads", "Status": "Enabled", "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 } },
+            ] },
+        }
+    })
+}
+
+/// TLS only, and S3's logging service may put objects under each source bucket's prefix, on
+/// behalf of those buckets of this account only.
+fn access_log_policy(logs: &AccessLogs) -> Value {
+    let mut document = crate::model::iam::deny_insecure_transport(
+        sub(&Names::bucket_arn(&logs.name)),
+        sub(&Names::objects_arn(&logs.name, "*")),
+    );
+    let prefixes: Vec<Value> = logs
+        .sources
+        .iter()
+        .map(|(_, _, prefix)| sub(&Names::objects_arn(&logs.name, &format!("{prefix}*"))))
+        .collect();
+    let sources: Vec<Value> = logs
+        .sources
+        .iter()
+        .map(|(_, name, _)| sub(&Names::bucket_arn(name)))
+        .collect();
+    if let Some(statements) = document["Statement"].as_array_mut() {
+        statements.push(json!({
+            "Sid": "S3ServerAccessLogsOfThePipelinesBuckets",
+            "Effect": "Allow",
+            "Principal": { "Service": "logging.s3.amazonaws.com" },
+            "Action": "s3:PutObject",
+            "Resource": prefixes,
+            "Condition": {
+                "StringEquals": { "aws:SourceAccount": r#ref("AWS::AccountId") },
+                "ArnLike": { "aws:SourceArn": sources },
+            },
+        }));
+    }
+    json!({
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": { "Bucket": r#ref(logs.logical_id), "PolicyDocument": document },
+    })
 }

@@ -9,10 +9,27 @@ use std::collections::{BTreeMap, BTreeSet};
 const ACCOUNT: &str = "123456789012";
 const REGION: &str = "eu-west-1";
 
+/// The example, and the example with the `security:` resources (the KMS key, its alias, the
+/// access-log bucket and its policy).
+fn pipelines() -> Vec<infrapipe::model::Pipeline> {
+    let example = common::example_text();
+    vec![
+        common::pipeline(&example),
+        common::pipeline(&format!(
+            "{example}\nsecurity:\n  kms: create\n  access_logs: true\n"
+        )),
+    ]
+}
+
 #[test]
 fn identities_cover_every_resource_the_template_renders_with_its_type() {
-    let p = common::pipeline(&common::example_text());
-    let template = infrapipe::template::render(&p);
+    for p in pipelines() {
+        identities_cover_every_resource_of(&p);
+    }
+}
+
+fn identities_cover_every_resource_of(p: &infrapipe::model::Pipeline) {
+    let template = infrapipe::template::render(p);
     let rendered: BTreeSet<(String, String)> = template["Resources"]
         .as_object()
         .expect("resources")
@@ -29,8 +46,13 @@ fn identities_cover_every_resource_the_template_renders_with_its_type() {
 
 #[test]
 fn the_template_resolves_to_the_names_refs_and_arns_the_model_gives() {
-    let p = common::pipeline(&common::example_text());
-    let template = infrapipe::template::render(&p);
+    for p in pipelines() {
+        resolves_as_the_model_gives(&p);
+    }
+}
+
+fn resolves_as_the_model_gives(p: &infrapipe::model::Pipeline) {
+    let template = infrapipe::template::render(p);
     let (physical, parameters) = (BTreeMap::new(), BTreeMap::new());
     let place = Place {
         account: ACCOUNT,

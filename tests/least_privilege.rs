@@ -8,8 +8,13 @@ use serde_json::{Value, json};
 
 const FULL: &str = "name: infra-monitoring\nenvironment: prod\nregions: [us-east-1]\nnotifications:\n  emails: [ops@example.com]\ncollectors:\n  mode: cloudwatch\n  instance_tags: {Team: sre}\nanalytics:\n  query_principals: ['arn:aws:iam::123456789012:role/Analysts']\n";
 
+/// FULL with the stack's own KMS key: every role that touches encrypted data gets key statements.
+fn full_with_key() -> String {
+    format!("{FULL}security:\n  kms: create\n  access_logs: true\n")
+}
+
 fn templates() -> Vec<Value> {
-    vec![example(), render(FULL)]
+    vec![example(), render(FULL), render(&full_with_key())]
 }
 
 fn statements(role: &Value) -> Vec<Value> {
@@ -202,6 +207,8 @@ const VENDED_LOGS: Need =
     Need::Service("Step Functions delivers the execution logs (vended logs) with its role");
 const ATHENA_CALLER: Need =
     Need::Service("people and dashboards call Athena, which acts with the caller's credentials");
+const SQS_PRODUCER: &str =
+    "SQS asks KMS for a data key (and decrypts it) for each message sent to an encrypted queue";
 
 /// Every (role, action) the templates may grant, and why. One row per action and role.
 fn needs() -> Vec<(&'static str, &'static str, Need)> {
@@ -340,6 +347,45 @@ fn needs() -> Vec<(&'static str, &'static str, Need)> {
             Service("Athena abandons a failed upload of large results"),
         ),
     ];
+    // security.kms: S3, DynamoDB and SQS call KMS with the caller's credentials (kms:ViaService
+    // pins which); CloudWatch Logs and alarms use the key policy.
+    rows.extend([
+        (
+            "CollectorRole",
+            "kms:GenerateDataKey",
+            Service("S3 asks KMS for a data key for each object the collector puts (SSE-KMS)"),
+        ),
+        (
+            "LogProcessorRole",
+            "kms:Decrypt",
+            Service(
+                "S3 decrypts each raw object the processor gets; DynamoDB the table key of each batch write (aws/aws-cdk#10010); SQS the dead letters' data key",
+            ),
+        ),
+        (
+            "LogProcessorRole",
+            "kms:GenerateDataKey",
+            Service("S3 for each quarantined object the processor puts; SQS for each dead letter"),
+        ),
+        ("SchedulerRole", "kms:Decrypt", Service(SQS_PRODUCER)),
+        (
+            "SchedulerRole",
+            "kms:GenerateDataKey",
+            Service(SQS_PRODUCER),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "kms:Decrypt",
+            Service(
+                "S3 decrypts the data and the results Athena reads with the caller's credentials",
+            ),
+        ),
+        (
+            "AnalyticsQueryRole",
+            "kms:GenerateDataKey",
+            Service("S3 asks KMS for a data key for each result Athena writes for the caller"),
+        ),
+    ]);
     rows.extend(
         LOG_DELIVERY_ACTIONS
             .iter()
@@ -451,5 +497,48 @@ fn step_functions_and_scheduler_trust_policies_pin_the_source_arn_they_send() {
             json!({ "Fn::Sub": arn }),
             "{id}"
         );
+    }
+}
+
+#[test]
+fn every_key_statement_names_the_key_and_pins_the_service_it_is_used_through() {
+    let t = render(&full_with_key());
+    let mut seen = 0;
+    for (id, role) in of_type(&t, "AWS::IAM::Role") {
+        for s in statements(role) {
+            if !as_list(&s["Action"])
+                .iter()
+                .any(|a| a.as_str().is_some_and(|a| a.starts_with("kms:")))
+            {
+                continue;
+            }
+            seen += 1;
+            assert_eq!(
+                s["Resource"],
+                json!([{ "Fn::Sub": "${PipelineKey.Arn}" }]),
+                "{id}"
+            );
+            let via = s["Condition"]["StringEquals"]["kms:ViaService"]["Fn::Sub"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(
+                [
+                    "s3.${AWS::Region}.amazonaws.com",
+                    "dynamodb.${AWS::Region}.amazonaws.com",
+                    "sqs.${AWS::Region}.amazonaws.com"
+                ]
+                .contains(&via),
+                "{id}: {s}"
+            );
+        }
+    }
+    assert!(seen > 0, "no role was granted the key");
+}
+
+#[test]
+fn without_a_key_no_role_is_granted_kms() {
+    for t in [example(), render(FULL)] {
+        let all = serde_json::to_string(&t["Resources"]).expect("json");
+        assert!(!all.contains("\"kms:"), "a kms action without security.kms");
     }
 }

@@ -14,11 +14,17 @@ fn replacement_table_covers_the_registry_schemas() {
         dir.exists(),
         "cfn-lint's schemas are missing: run `make test` (it installs .venv)"
     );
-    let rendered = common::example();
-    let types: std::collections::BTreeSet<&str> = rendered["Resources"]
-        .as_object()
-        .expect("resources")
-        .values()
+    // The example, and the same with every optional resource of `security:` (the KMS key).
+    let rendered = [
+        common::example(),
+        common::render(&format!(
+            "{}security:\n  kms: create\n  access_logs: true\n",
+            common::MINIMAL
+        )),
+    ];
+    let types: std::collections::BTreeSet<&str> = rendered
+        .iter()
+        .flat_map(|t| t["Resources"].as_object().expect("resources").values())
         .filter_map(|r| r["Type"].as_str())
         .collect();
     let mut checked = 0;

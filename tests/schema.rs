@@ -129,6 +129,15 @@ const SAMPLES: &[&str] = &[
     "adopt: {raw_bucket: Raw_Metrics}",
     "adopt: {table: 'Infra Metrics'}",
     "adopt: {bucket: raw-metrics-bucket}",
+    "security: {kms: none}",
+    "security: {kms: create, access_logs: true}",
+    "security: {kms: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'}",
+    "security: {kms: 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'}",
+    "security: {kms: 'arn:aws:kms:us-east-1:123456789012:alias/mine'}",
+    "security: {kms: 'arn:aws:kms:us-east-1:12345:key/1234abcd-12ab-34cd-56ef-1234567890ab'}",
+    "security: {kms: Create}",
+    "security: {kms: true}",
+    "security: {access_log_retention_days: 0}",
 ];
 
 fn with(line: &str) -> String {

@@ -342,6 +342,10 @@ impl Aws {
                 .build(),
         )
     }
+
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.config)
+    }
 }
 
 /// An AWS call that failed, said in one line.

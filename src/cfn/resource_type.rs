@@ -16,6 +16,8 @@ pub enum ResourceType {
     GlueDatabase,
     GlueTable,
     IamRole,
+    KmsAlias,
+    KmsKey,
     LambdaFunction,
     LambdaPermission,
     LogsLogGroup,
@@ -107,7 +109,7 @@ const STATE_MACHINE_ARN: Shape =
     Shape("arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:{name}");
 
 impl ResourceType {
-    pub const ALL: [ResourceType; 18] = [
+    pub const ALL: [ResourceType; 20] = [
         ResourceType::AthenaNamedQuery,
         ResourceType::AthenaWorkGroup,
         ResourceType::CloudWatchAlarm,
@@ -115,6 +117,8 @@ impl ResourceType {
         ResourceType::GlueDatabase,
         ResourceType::GlueTable,
         ResourceType::IamRole,
+        ResourceType::KmsAlias,
+        ResourceType::KmsKey,
         ResourceType::LambdaFunction,
         ResourceType::LambdaPermission,
         ResourceType::LogsLogGroup,
@@ -229,6 +233,37 @@ impl ResourceType {
                 create_only: &["Path", "RoleName"],
                 keyed_lists: &[(&["Policies"], "PolicyName")],
                 sets: &[&["ManagedPolicyArns"]],
+                ..NONE
+            },
+            KmsAlias => Facts {
+                type_name: "AWS::KMS::Alias",
+                name_property: &["AliasName"],
+                create_only: &["AliasName"],
+                ..NONE
+            },
+            // Unnamed: `Ref` gives the key id KMS generates.
+            KmsKey => Facts {
+                type_name: "AWS::KMS::Key",
+                reference: Reference::Generated,
+                arn: Some(Arn {
+                    attribute: "Arn",
+                    shape: Shape(
+                        "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/{name}",
+                    ),
+                }),
+                // The schema lists none; the docs say Replacement for these four.
+                create_only: &["KeySpec", "KeyUsage", "MultiRegion", "Origin"],
+                write_only: &[
+                    (
+                        "BypassPolicyLockoutSafetyCheck",
+                        "write-only: it applies only while the policy is set",
+                    ),
+                    (
+                        "PendingWindowInDays",
+                        "write-only: it applies only when the key is scheduled for deletion",
+                    ),
+                    ("RotationPeriodInDays", "write-only in the registry schema"),
+                ],
                 ..NONE
             },
             LambdaFunction => Facts {

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod drift;
 pub mod partitions;
 pub mod schema;
+pub mod security;
 pub mod source;
 mod suggest;
 pub mod tree;
@@ -21,6 +22,7 @@ pub use adopt::Adopt;
 pub use cost::CostAssumptions;
 pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
+pub use security::{KeyArn, KmsKey, Security};
 pub use values::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -81,6 +83,9 @@ pub struct Config {
     /// `config::adopt`).
     #[serde(default)]
     pub adopt: Adopt,
+    /// Encryption keys and access logs (see `config::security`).
+    #[serde(default)]
+    pub security: Security,
 }
 
 #[derive(
@@ -637,6 +642,7 @@ impl Config {
                 ),
             );
         }
+        problems.extend(self.security.check(&self.regions));
         problems
     }
 

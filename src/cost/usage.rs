@@ -33,6 +33,8 @@ pub const SIMULATED_FLEET: u64 = 3;
 pub const PUT_METRIC_DATA_MAX_DATUMS: f64 = 1_000.0;
 /// SQS requests a dead-letter message costs: its send, and the receive and delete that drain it.
 pub const SQS_REQUESTS_PER_MESSAGE: f64 = 3.0;
+/// Bytes of one S3 server access log record (the documented format's fields, about 500 bytes).
+pub const ACCESS_LOG_RECORD_BYTES: f64 = 500.0;
 /// A representative scheduled time for the record and key sizes (all timestamps have one length).
 const SAMPLE_TIME: &str = "2026-11-25T18:00:00Z";
 const SAMPLE_EPOCH: &str = "1795629600";
@@ -638,5 +640,42 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
         Some(Pool::SqsRequests),
         false,
     ));
+
+    // S3 server access logs (security.access_logs): a record for each request to the raw and
+    // results buckets: the collector's puts, the processor's gets, and each query's reads of
+    // the raw objects it scans plus its two result objects.
+    if let Some(logs) = &pipeline.security.access_logs {
+        let object_bytes = (bytes_per_run / m).max(1.0);
+        let scanned_objects = (wanted.min(cutoff) / object_bytes).ceil().min(invocations);
+        let logged = 2.0 * invocations + queries * (scanned_objects + 2.0);
+        fact(
+            "access_logged_requests_per_month",
+            logged,
+            format!(
+                "requests logged a month: puts and gets of the raw objects, and per query its {scanned_objects} objects read and 2 results written"
+            ),
+        );
+        let kept_h = horizon_h.min(f64::from(logs.expire_after_days) * 24.0);
+        charges.push(charge(
+            Service::S3,
+            format!(
+                "access log storage ({ACCESS_LOG_RECORD_BYTES} B a logged request, kept {} days)",
+                logs.expire_after_days
+            ),
+            logged * ACCESS_LOG_RECORD_BYTES / HOURS_PER_MONTH * kept_h / GIB,
+            PriceKey::S3StandardStorage,
+            None,
+            false,
+        ));
+        charges.push(charge(
+            Service::S3,
+            "access log PUT requests (at most one log object a logged request: S3 batches them)"
+                .into(),
+            logged,
+            PriceKey::S3PutRequests,
+            None,
+            false,
+        ));
+    }
     Usage { charges, facts }
 }

@@ -102,5 +102,24 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     for r in &p.roles {
         add(r.logical_id, IamRole, None);
     }
+    if let Some(super::security::Key::Created {
+        logical_id,
+        alias_logical_id,
+        alias,
+        ..
+    }) = &p.security.key
+    {
+        // KMS generates the key's id.
+        add(logical_id, KmsKey, None);
+        add(alias_logical_id, KmsAlias, named(alias));
+    }
+    if let Some(logs) = &p.security.access_logs {
+        add(logs.logical_id, S3Bucket, Some(logs.name.clone()));
+        add(
+            &bucket_policy_logical_id(logs.logical_id),
+            S3BucketPolicy,
+            Some(logs.name.clone()),
+        );
+    }
     out
 }

@@ -6,6 +6,7 @@ pub mod iam;
 pub mod identity;
 pub mod names;
 pub mod resources;
+pub mod security;
 pub mod state_machine;
 
 pub use resources::*;
@@ -61,6 +62,8 @@ pub struct Pipeline {
     pub analytics: Analytics,
     pub edges: Vec<Edge>,
     pub roles: Vec<Role>,
+    /// The customer-managed key and the access-log bucket, when the config asks for them.
+    pub security: security::Security,
 }
 
 /// The version of the collector's record format, written into every record's metadata.
@@ -74,7 +77,7 @@ impl Pipeline {
         let c = &config.collectors;
         let namespace = c.namespace.as_str().to_owned();
         let edges = edges(config);
-        let policies = iam::policies(&edges, &names, &namespace);
+        let mut policies = iam::policies(&edges, &names, &namespace);
 
         let raw_bucket = Bucket {
             logical_id: ids::RAW_BUCKET,
@@ -277,6 +280,13 @@ impl Pipeline {
         };
         let alarms = alarms(config, &names, &namespace);
         let analytics = analytics(config, &names);
+        let log_group_names: Vec<&str> = log_groups.iter().map(|g| g.name.as_str()).collect();
+        let security = security::Security::build(config, &names, &log_group_names);
+        if let Some(key) = &security.key {
+            for (actor, statements) in security::key_statements(&edges, key) {
+                policies.entry(actor).or_default().extend(statements);
+            }
+        }
         let roles = Actor::ALL
             .iter()
             .filter_map(|&actor| {
@@ -319,6 +329,7 @@ impl Pipeline {
             analytics,
             edges,
             roles,
+            security,
         }
     }
 

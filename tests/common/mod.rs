@@ -83,3 +83,52 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
 }
 pub mod faultproxy;
 pub mod moto;
+
+/// The `security:` sections each example is also rendered with (checkov, cfn-lint): the stack's
+/// own key with access logs, and a key of yours (in the examples' region).
+pub const SECURITY_VARIANTS: &[(&str, &str)] = &[
+    (
+        "kms-create",
+        "security:\n  kms: create\n  access_logs: true\n",
+    ),
+    (
+        "kms-existing",
+        "security:\n  kms: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n",
+    ),
+];
+
+/// Every example (examples/*.yaml) as written and with each of `SECURITY_VARIANTS`, rendered
+/// for each of its regions: (file name, template).
+pub fn rendered_examples() -> Vec<(String, Value)> {
+    let mut examples: Vec<_> = std::fs::read_dir("examples")
+        .expect("examples/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    examples.sort();
+    let mut out = Vec::new();
+    for path in examples {
+        let text = std::fs::read_to_string(&path).expect("read example");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("example")
+            .to_owned();
+        let mut variants = vec![(stem.clone(), text.clone())];
+        for (name, section) in SECURITY_VARIANTS {
+            variants.push((format!("{stem}-{name}"), format!("{text}\n{section}")));
+        }
+        for (name, yaml) in variants {
+            let config = config(&yaml);
+            for region in &config.regions {
+                let p =
+                    infrapipe::commands::build(&config, region).expect("package bundled lambdas");
+                out.push((
+                    format!("{name}-{region}.json"),
+                    infrapipe::template::render(&p),
+                ));
+            }
+        }
+    }
+    out
+}

@@ -9,6 +9,7 @@ mod cloudwatch;
 mod dynamodb;
 mod glue;
 mod iam;
+mod kms;
 mod lambda;
 mod logs;
 mod s3;
@@ -49,6 +50,8 @@ pub async fn read(aws: &Aws, t: &Target) -> Read {
         LambdaFunction => lambda::function(aws, t).await,
         LambdaPermission => lambda::permission(aws, t).await,
         IamRole => iam::role(aws, t).await,
+        KmsKey => kms::key(aws, t).await,
+        KmsAlias => kms::alias(aws, t).await,
         SqsQueue => sqs::queue(aws, t).await,
         LogsLogGroup => logs::log_group(aws, t).await,
         StepFunctionsStateMachine => sfn::state_machine(aws, t).await,
