@@ -365,6 +365,17 @@ pub const CALLS: &[Call] = &[
         R,
         On::StateMachine,
     ),
+    // drift: the customer-managed key (security.kms: create) and its alias.
+    call("kms", "describe_key", &["kms:DescribeKey"], R, On::Any),
+    call(
+        "kms",
+        "get_key_rotation_status",
+        &["kms:GetKeyRotationStatus"],
+        R,
+        On::Any,
+    ),
+    call("kms", "get_key_policy", &["kms:GetKeyPolicy"], R, On::Any),
+    call("kms", "list_aliases", &["kms:ListAliases"], R, On::Any),
     // status and drift: alarms, schedule, topic, and the rest of drift's readers.
     call(
         "cloudwatch",
@@ -558,6 +569,31 @@ pub fn provisioning(ty: ResourceType) -> (&'static [&'static str], On) {
                 "cloudwatch:DescribeAlarms",
                 "cloudwatch:TagResource",
                 "cloudwatch:UntagResource",
+            ],
+            On::Any,
+        ),
+        // CreateKey has no resource to scope it to; the key's own policy governs the rest.
+        KmsKey => (
+            &[
+                "kms:CreateKey",
+                "kms:DescribeKey",
+                "kms:EnableKeyRotation",
+                "kms:GetKeyRotationStatus",
+                "kms:GetKeyPolicy",
+                "kms:PutKeyPolicy",
+                "kms:ScheduleKeyDeletion",
+                "kms:TagResource",
+                "kms:UntagResource",
+                "kms:ListResourceTags",
+            ],
+            On::Any,
+        ),
+        KmsAlias => (
+            &[
+                "kms:CreateAlias",
+                "kms:UpdateAlias",
+                "kms:DeleteAlias",
+                "kms:ListAliases",
             ],
             On::Any,
         ),
