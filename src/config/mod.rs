@@ -5,6 +5,7 @@ pub mod cost;
 mod de;
 pub mod diagnostic;
 pub mod drift;
+pub mod monitoring;
 pub mod partitions;
 pub mod schema;
 pub mod source;
@@ -19,6 +20,7 @@ use std::path::Path;
 pub use cost::CostAssumptions;
 pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
+pub use monitoring::Monitoring;
 pub use values::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -49,6 +51,9 @@ pub struct Config {
     pub alarms: Alarms,
     /// Who the alarms e-mail.
     pub notifications: Notifications,
+    /// The alarms that catch silent loss, the dashboard, anomaly detection and the budget.
+    #[serde(default)]
+    pub monitoring: Monitoring,
     /// Athena and Glue over the raw bucket.
     #[serde(default)]
     pub analytics: Analytics,
@@ -591,6 +596,24 @@ impl Config {
             fail(
                 "notifications.emails",
                 format!("must not repeat an address (got {} twice)", dup.as_str()),
+            );
+        }
+        let anomaly = &self.monitoring.anomaly_detection;
+        for m in &anomaly.metrics {
+            if !c.metrics.contains(m) {
+                fail(
+                    "monitoring.anomaly_detection.metrics",
+                    format!(
+                        "names {}, which collectors.metrics does not collect: add it there or remove it here",
+                        m.as_str()
+                    ),
+                );
+            }
+        }
+        if let Some(dup) = first_duplicate(&anomaly.metrics) {
+            fail(
+                "monitoring.anomaly_detection.metrics",
+                format!("must not repeat a metric type (got {} twice)", dup.as_str()),
             );
         }
         if self.tags.len() > 40 {

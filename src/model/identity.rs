@@ -98,6 +98,16 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     for q in &a.named_queries {
         add(q.logical_id, AthenaNamedQuery, named(q.name));
     }
+    let o = &p.observability;
+    if let Some(d) = &o.dashboard {
+        add(d.logical_id, CloudWatchDashboard, Some(d.name.clone()));
+    }
+    for d in &o.anomaly_detectors {
+        add(d.logical_id, CloudWatchAnomalyDetector, None);
+    }
+    if let Some(b) = &o.budget {
+        add(b.logical_id, BudgetsBudget, named(&b.name));
+    }
     // Roles are unnamed: CloudFormation names them after the stack, with a random suffix.
     for r in &p.roles {
         add(r.logical_id, IamRole, None);
