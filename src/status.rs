@@ -34,6 +34,8 @@ pub struct Status {
     /// When the schedule should next fire, from the last run and the interval (an estimate:
     /// Scheduler's API does not say).
     pub next_run_estimate: Option<String>,
+    /// The console page of the region's dashboard, when the stack has one.
+    pub dashboard_url: Option<String>,
     /// Parts that could not be read, with why (never silently missing).
     pub unavailable: Vec<String>,
 }
@@ -90,6 +92,7 @@ pub async fn read(aws: &Aws, stack: &str, p: &Pipeline, interval: u64) -> Result
         subscriptions: Vec::new(),
         schedule: None,
         next_run_estimate: None,
+        dashboard_url: None,
         unavailable: Vec::new(),
     };
     let Some(deployed) = cloudformation::deployed(aws, stack).await? else {
@@ -119,6 +122,12 @@ pub async fn read(aws: &Aws, stack: &str, p: &Pipeline, interval: u64) -> Result
                 .collect()
         })
         .unwrap_or_default();
+    s.dashboard_url = s
+        .resources
+        .iter()
+        .find(|r| r.logical_id == crate::model::monitoring::monitoring_ids::DASHBOARD)
+        .filter(|r| !r.physical_id.is_empty())
+        .map(|r| crate::model::monitoring::dashboard_console_url(&s.region, &r.physical_id));
     if !missing.is_empty() {
         s.unavailable.push(format!(
             "no physical resource reported for: {}",
@@ -218,6 +227,9 @@ impl fmt::Display for Status {
         }
         if let Some(c) = &s.last_change {
             writeln!(t, "Last change: {c}")?;
+        }
+        if let Some(url) = &s.dashboard_url {
+            writeln!(t, "Dashboard: {url}")?;
         }
         writeln!(t, "\nResources:")?;
         let w = s

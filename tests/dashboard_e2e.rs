@@ -57,3 +57,16 @@ fn a_dashboard_edited_by_hand_is_modified() {
     assert_eq!(status, "MODIFIED");
     assert_eq!(differences[0]["path"], "DashboardBody", "{differences:#}");
 }
+
+#[test]
+fn status_prints_the_dashboards_console_url() {
+    let moto = Moto::start();
+    moto.deploy(STACK, &example());
+    let (_, out, err) = moto.infrapipe(&["status", "-c", EXAMPLE]);
+    assert!(
+        out.contains(&format!(
+            "Dashboard: https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/{DASHBOARD}"
+        )),
+        "{out}\n{err}"
+    );
+}

@@ -361,3 +361,13 @@ fn only_the_first_regions_stack_has_the_budget() {
     assert_eq!(of_type(&first, "AWS::Budgets::Budget").len(), 1);
     assert!(of_type(&second, "AWS::Budgets::Budget").is_empty());
 }
+
+#[test]
+fn the_dashboard_url_is_in_the_regions_partition_console() {
+    use infrapipe::model::monitoring::dashboard_console_url;
+    assert_eq!(
+        dashboard_console_url("eu-west-1", "p-eu-west-1"),
+        "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/p-eu-west-1"
+    );
+    assert!(dashboard_console_url("cn-north-1", "p").starts_with("https://console.amazonaws.cn/"));
+}

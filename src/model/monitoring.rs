@@ -531,3 +531,14 @@ const ALARM_ARN_PREFIX: &str =
 
 /// The id of the raw bucket's S3 request-metrics filter (the whole bucket).
 pub const S3_METRICS_FILTER: &str = "EntireBucket";
+
+/// The CloudWatch console's page of the dashboard `name` in `region`, in that region's
+/// partition's console.
+pub fn dashboard_console_url(region: &str, name: &str) -> String {
+    let console = match crate::cfn::partition(region) {
+        "aws-cn" => "https://console.amazonaws.cn".to_owned(),
+        "aws-us-gov" => "https://console.amazonaws-us-gov.com".to_owned(),
+        _ => format!("https://{region}.console.aws.amazon.com"),
+    };
+    format!("{console}/cloudwatch/home?region={region}#dashboards/dashboard/{name}")
+}
