@@ -105,6 +105,21 @@ pub fn render(p: &Pipeline) -> Value {
             }),
         );
     }
+    for (i, url) in p.topic.https_endpoints.iter().enumerate() {
+        // The paging service confirms the subscription itself; the topic policy's Deny names
+        // publishers only, so it never stops SNS delivering here.
+        add(
+            &identity::https_subscription_logical_id(i + 1),
+            json!({
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {
+                    "Protocol": "https",
+                    "Endpoint": url,
+                    "TopicArn": r#ref(p.topic.logical_id),
+                }
+            }),
+        );
+    }
     for a in &p.alarms {
         add(a.logical_id, alarm(a, p.topic.logical_id));
     }

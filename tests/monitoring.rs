@@ -371,3 +371,67 @@ fn the_dashboard_url_is_in_the_regions_partition_console() {
     );
     assert!(dashboard_console_url("cn-north-1", "p").starts_with("https://console.amazonaws.cn/"));
 }
+
+#[test]
+fn project_and_environment_tags_default_to_the_pipelines_name_and_environment() {
+    let tags = config(MINIMAL).resource_tags();
+    assert_eq!(
+        (tags.get("project"), tags.get("environment")),
+        (
+            Some(&"infra-monitoring".to_owned()),
+            Some(&"prod".to_owned())
+        )
+    );
+}
+
+#[test]
+fn a_configured_owner_and_project_tag_are_kept() {
+    let tags = config(&format!("{MINIMAL}tags:\n  owner: sre\n  project: fleet\n")).resource_tags();
+    assert_eq!(
+        (tags.get("owner"), tags.get("project")),
+        (Some(&"sre".to_owned()), Some(&"fleet".to_owned()))
+    );
+}
+
+#[test]
+fn each_paging_url_is_an_https_subscription_to_the_alerts_topic() {
+    let t = render(&MINIMAL.replace(
+        "  emails: [ops@example.com]\n",
+        "  emails: [ops@example.com]\n  https: ['https://events.pagerduty.com/integration/abc/enqueue']\n",
+    ));
+    assert_eq!(
+        props(&t, "AlertsHttpsSubscription1"),
+        &json!({
+            "Protocol": "https",
+            "Endpoint": "https://events.pagerduty.com/integration/abc/enqueue",
+            "TopicArn": { "Ref": "AlertsTopic" },
+        })
+    );
+}
+
+#[test]
+fn a_paging_url_that_is_not_https_is_refused() {
+    let yaml = MINIMAL.replace(
+        "  emails: [ops@example.com]\n",
+        "  emails: [ops@example.com]\n  https: ['http://example.com/hook']\n",
+    );
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("http is refused");
+    assert!(err.to_string().contains("https://"), "{err}");
+}
+
+#[test]
+fn the_topic_policy_denies_publishers_only_so_https_delivery_is_untouched() {
+    // SNS delivers to a subscription as the topic's owner: the Deny's condition names the
+    // principal that publishes, and only cloudwatch.amazonaws.com may.
+    let t = render(&MINIMAL.replace(
+        "  emails: [ops@example.com]\n",
+        "  emails: [ops@example.com]\n  https: ['https://api.opsgenie.com/v1/json/cloudwatch?apiKey=k']\n",
+    ));
+    let statements = props(&t, "AlertsTopicPolicy")["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements")
+        .clone();
+    let actions: Vec<&Value> = statements.iter().map(|s| &s["Action"]).collect();
+    assert!(actions.iter().all(|a| *a == "sns:Publish"), "{actions:?}");
+}

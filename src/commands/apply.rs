@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
         saved: saved.as_ref(),
         allow_data_loss: args.allow_data_loss,
         termination_protection: config.termination_protection,
-        tags: apply::stack_tags(&config.tags, &names),
+        tags: apply::stack_tags(&config.resource_tags(), &names),
         endpoint_url: ctx.global.endpoint_url.as_deref(),
     };
     let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;

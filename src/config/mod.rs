@@ -323,6 +323,10 @@ pub struct Notifications {
     /// At least one address; each gets an SNS e-mail subscription to confirm.
     #[schemars(length(min = 1), extend("uniqueItems" = true))]
     pub emails: Vec<Email>,
+    /// HTTPS endpoints (PagerDuty, Opsgenie...) subscribed to the alarm topic besides e-mail.
+    #[serde(default)]
+    #[schemars(extend("uniqueItems" = true))]
+    pub https: Vec<monitoring::HttpsEndpoint>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -614,6 +618,12 @@ impl Config {
             fail(
                 "monitoring.anomaly_detection.metrics",
                 format!("must not repeat a metric type (got {} twice)", dup.as_str()),
+            );
+        }
+        if let Some(dup) = first_duplicate(&self.notifications.https) {
+            fail(
+                "notifications.https",
+                format!("must not repeat an endpoint (got {} twice)", dup.as_str()),
             );
         }
         if self.tags.len() > 40 {

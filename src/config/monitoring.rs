@@ -105,3 +105,76 @@ impl Default for Budget {
         }
     }
 }
+
+/// The cost-allocation tags every resource carries (as stack tags, which CloudFormation
+/// propagates): the config's own, with `project` and `environment` defaulting to the
+/// pipeline's name and environment. `owner` comes only from the config: nothing to guess it from.
+pub const COST_ALLOCATION_TAGS: [&str; 3] = ["project", "environment", "owner"];
+
+impl super::Config {
+    /// The config's tags plus the `project` and `environment` it implies.
+    pub fn resource_tags(&self) -> std::collections::BTreeMap<String, String> {
+        let mut tags = self.tags.clone();
+        tags.entry("project".into())
+            .or_insert_with(|| self.name.as_str().to_owned());
+        tags.entry("environment".into())
+            .or_insert_with(|| self.environment.as_str().to_owned());
+        tags
+    }
+}
+
+/// An HTTPS endpoint for an SNS `https` subscription: a paging service's integration URL
+/// (PagerDuty, Opsgenie and the like), which confirms the subscription itself.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct HttpsEndpoint(String);
+
+impl HttpsEndpoint {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let host = s.strip_prefix("https://").unwrap_or_default();
+        if host.is_empty()
+            || host.starts_with('/')
+            || s.len() > 2048
+            || s.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(format!(
+                "must be an https:// URL of at most 2048 characters, such as a PagerDuty or Opsgenie integration URL (got {s:?})"
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for HttpsEndpoint {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<HttpsEndpoint> for String {
+    fn from(e: HttpsEndpoint) -> String {
+        e.0
+    }
+}
+
+impl schemars::JsonSchema for HttpsEndpoint {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HttpsEndpoint".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": r"^https://[^/\s][^\s]*$",
+            "maxLength": 2048,
+            "description": "An https:// URL SNS posts each alarm to (a paging service's integration URL)",
+        })
+    }
+}

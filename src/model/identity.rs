@@ -46,6 +46,11 @@ pub fn subscription_logical_id(n: usize) -> String {
     format!("AlertsEmailSubscription{n}")
 }
 
+/// The logical id of the `n`th (from 1) HTTPS (paging) subscription to the alerts topic.
+pub fn https_subscription_logical_id(n: usize) -> String {
+    format!("AlertsHttpsSubscription{n}")
+}
+
 /// Every resource of `p` by logical id.
 pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     use ResourceType::*;
@@ -87,6 +92,9 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     add(p.topic.policy_logical_id, SnsTopicPolicy, None);
     for n in 1..=p.topic.emails.len() {
         add(&subscription_logical_id(n), SnsSubscription, None);
+    }
+    for n in 1..=p.topic.https_endpoints.len() {
+        add(&https_subscription_logical_id(n), SnsSubscription, None);
     }
     for a in &p.alarms {
         add(a.logical_id, CloudWatchAlarm, named(&a.name));

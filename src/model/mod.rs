@@ -277,6 +277,12 @@ impl Pipeline {
                 .iter()
                 .map(|e| e.as_str().to_owned())
                 .collect(),
+            https_endpoints: config
+                .notifications
+                .https
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
         };
         let mut alarms = alarms(config, &names, &namespace);
         alarms.extend(monitoring::silent_loss_alarms(
@@ -326,7 +332,7 @@ impl Pipeline {
             region: region.clone(),
             names,
             namespace,
-            tags: config.tags.clone(),
+            tags: config.resource_tags(),
             fleet,
             raw_bucket,
             results_bucket,

@@ -166,6 +166,8 @@ pub struct Topic {
     pub policy_logical_id: &'static str,
     pub name: String,
     pub emails: Vec<String>,
+    /// Paging endpoints subscribed over HTTPS.
+    pub https_endpoints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
