@@ -435,3 +435,14 @@ fn the_topic_policy_denies_publishers_only_so_https_delivery_is_untouched() {
     let actions: Vec<&Value> = statements.iter().map(|s| &s["Action"]).collect();
     assert!(actions.iter().all(|a| *a == "sns:Publish"), "{actions:?}");
 }
+
+#[test]
+fn a_heartbeat_longer_than_cloudwatchs_window_is_refused() {
+    let yaml = format!("{MINIMAL}schedule: rate(4 days)\n");
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("two 4-day periods exceed 7 days");
+    assert!(
+        err.to_string().contains("monitoring.silent_loss.heartbeat"),
+        "{err}"
+    );
+}

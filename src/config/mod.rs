@@ -620,6 +620,15 @@ impl Config {
                 format!("must not repeat a metric type (got {} twice)", dup.as_str()),
             );
         }
+        if self.monitoring.silent_loss.heartbeat && period * 2 > MAX_ALARM_WINDOW_SECONDS {
+            fail(
+                "monitoring.silent_loss.heartbeat",
+                format!(
+                    "watches two schedule intervals ({} s), beyond CloudWatch's 7-day alarm window: shorten the schedule or set it to false",
+                    period * 2
+                ),
+            );
+        }
         if let Some(dup) = first_duplicate(&self.notifications.https) {
             fail(
                 "notifications.https",
