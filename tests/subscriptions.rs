@@ -216,6 +216,7 @@ fn status_marks_a_subscription_pending_confirmation_and_names_its_address() {
         schedule: None,
         next_run_estimate: None,
         dashboard_url: None,
+        cost_allocation_tag: None,
         unavailable: Vec::new(),
     };
     let text = status.to_string();

@@ -7,6 +7,7 @@
 pub mod alarms;
 pub mod backoff;
 pub mod cloudformation;
+pub mod cost_allocation;
 pub mod dynamodb;
 pub mod environment;
 pub mod executions;
