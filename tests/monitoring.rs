@@ -446,3 +446,12 @@ fn a_heartbeat_longer_than_cloudwatchs_window_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_budget_with_more_than_ten_addresses_is_refused() {
+    let emails: Vec<String> = (1..=11).map(|i| format!("ops{i}@example.com")).collect();
+    let yaml = MINIMAL.replace("[ops@example.com]", &format!("[{}]", emails.join(", ")));
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("11 addresses");
+    assert!(err.to_string().contains("at most 10"), "{err}");
+}

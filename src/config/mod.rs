@@ -629,6 +629,16 @@ impl Config {
                 ),
             );
         }
+        // AWS Budgets takes at most 10 subscribers per notification.
+        if self.monitoring.budget.enabled && self.notifications.emails.len() > 10 {
+            fail(
+                "monitoring.budget.enabled",
+                format!(
+                    "e-mails the budget's notifications to notifications.emails, and AWS Budgets takes at most 10 addresses (got {}): set it to false or list fewer",
+                    self.notifications.emails.len()
+                ),
+            );
+        }
         if let Some(dup) = first_duplicate(&self.notifications.https) {
             fail(
                 "notifications.https",

@@ -106,13 +106,10 @@ impl Default for Budget {
     }
 }
 
-/// The cost-allocation tags every resource carries (as stack tags, which CloudFormation
-/// propagates): the config's own, with `project` and `environment` defaulting to the
-/// pipeline's name and environment. `owner` comes only from the config: nothing to guess it from.
-pub const COST_ALLOCATION_TAGS: [&str; 3] = ["project", "environment", "owner"];
-
 impl super::Config {
-    /// The config's tags plus the `project` and `environment` it implies.
+    /// The tags every resource carries (as stack tags, which CloudFormation propagates): the
+    /// config's own, with `project` and `environment` defaulting to the pipeline's name and
+    /// environment. `owner` comes only from the config: there is nothing to derive it from.
     pub fn resource_tags(&self) -> std::collections::BTreeMap<String, String> {
         let mut tags = self.tags.clone();
         tags.entry("project".into())
