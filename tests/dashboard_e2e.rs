@@ -70,3 +70,37 @@ fn status_prints_the_dashboards_console_url() {
         "{out}\n{err}"
     );
 }
+
+/// moto implements no anomaly-detector API (PutAnomalyDetector and DescribeAnomalyDetectors
+/// answer 500) and its CloudFormation skips the type: drift says the detector could not be
+/// checked, with the service's answer, rather than calling it in sync or deleted.
+#[test]
+fn an_anomaly_detector_moto_cannot_describe_is_not_checked_with_the_reason() {
+    let yaml = format!(
+        "{}monitoring:\n  anomaly_detection:\n    metrics: [cpu]\n",
+        example_text()
+    );
+    let config = config_file(&yaml);
+    let moto = Moto::start();
+    moto.deploy(STACK, &render(&yaml));
+    let path = config.path().display().to_string();
+    let (_, out, err) = moto.infrapipe(&["drift", "-c", &path, "--json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    let detector = doc["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["logical_id"] == "CpuAnomalyDetector")
+        .cloned()
+        .expect("the detector is in the report");
+    assert_eq!(
+        (
+            &detector["status"],
+            detector["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("anomaly detector"))
+        ),
+        (&Value::from("NOT_CHECKED"), true),
+        "{detector:#}"
+    );
+}
