@@ -4,7 +4,7 @@
 //! against what happens. Pure: a `Pipeline` in, text out (Mermaid or Graphviz DOT).
 
 use crate::model::iam::{Access, Actor, Node as Target};
-use crate::model::{AlarmMetric, FunctionKind, Pipeline, ids};
+use crate::model::{AlarmMetric, Comparison, FunctionKind, Pipeline, ids};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -233,10 +233,14 @@ impl Graph {
         )];
         for a in &p.alarms {
             let periods = a.evaluation_periods;
+            let test = match a.comparison {
+                Comparison::GreaterThan => format!("above {}", trim_number(a.threshold)),
+                Comparison::LessThan => format!("below {}", trim_number(a.threshold)),
+                Comparison::OutsideBand => "outside its band".to_owned(),
+            };
             let rule = format!(
-                "{} above {} over {periods} period{}",
+                "{} {test} over {periods} period{}",
                 alarm_source(p, &a.metric).1,
-                trim_number(a.threshold),
                 if periods == 1 { "" } else { "s" }
             );
             monitoring.push(node(
@@ -244,6 +248,24 @@ impl Graph {
                 Kind::Resource,
                 &["CloudWatch alarm", a.logical_id, &rule],
             ));
+        }
+        let o = &p.observability;
+        for d in &o.anomaly_detectors {
+            monitoring.push(node(
+                d.logical_id,
+                Kind::Resource,
+                &["CloudWatch anomaly detector", d.metric_name],
+            ));
+        }
+        if let Some(d) = &o.dashboard {
+            monitoring.push(node(
+                d.logical_id,
+                Kind::Resource,
+                &["CloudWatch dashboard", &d.name.0],
+            ));
+        }
+        if let Some(b) = &o.budget {
+            monitoring.push(node(b.logical_id, Kind::Resource, &["AWS Budget", &b.name]));
         }
         monitoring.push(node(
             p.topic.logical_id,
@@ -488,6 +510,17 @@ impl Graph {
             "e-mail",
             LinkKind::Flow,
         );
+        let o = &p.observability;
+        for d in &o.anomaly_detectors {
+            self.link(outside::METRICS, d.logical_id, "model", LinkKind::Flow);
+        }
+        if let Some(d) = &o.dashboard {
+            self.link(outside::METRICS, d.logical_id, "widgets", LinkKind::Flow);
+        }
+        if let Some(b) = &o.budget {
+            // Budgets e-mails the addresses itself (README, "Budgets").
+            self.link(b.logical_id, outside::EMAILS, "e-mail", LinkKind::Flow);
+        }
         let an = &p.analytics;
         self.link(
             an.workgroup_logical_id,
@@ -625,18 +658,29 @@ fn alarm_source<'a>(p: &'a Pipeline, metric: &'a AlarmMetric) -> (&'a str, &'a s
             dimensions,
             ..
         } => {
-            // An AWS/ metric with a FunctionName dimension is that function's own.
-            let function = dimensions
+            // An AWS/ metric with a function's, queue's or state machine's dimension is that
+            // resource's own.
+            let own = dimensions
                 .iter()
                 .filter(|_| namespace.starts_with("AWS/"))
-                .find_map(|(k, v)| {
-                    (*k == "FunctionName")
-                        .then(|| p.functions.iter().find(|f| f.name == v.0))
-                        .flatten()
+                .find_map(|(k, v)| match *k {
+                    "FunctionName" => p
+                        .functions
+                        .iter()
+                        .find(|f| f.name == v.0)
+                        .map(|f| f.logical_id),
+                    "QueueName" => p
+                        .queues
+                        .iter()
+                        .find(|q| q.name == v.0)
+                        .map(|q| q.logical_id),
+                    "StateMachineArn" => Some(p.state_machine.logical_id),
+                    _ => None,
                 });
-            (function.map_or(outside::METRICS, |f| f.logical_id), name)
+            (own.unwrap_or(outside::METRICS), name)
         }
         AlarmMetric::TableThrottles { .. } => (p.table.logical_id, "throttled requests"),
+        AlarmMetric::AnomalyBand { name, .. } => (outside::METRICS, name),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::aws::alarms::{self, AlarmState};
 use crate::aws::cloudformation::{self, StackResource};
+use crate::aws::cost_allocation::{self, TagState};
 use crate::aws::executions::{self, Execution};
 use crate::aws::schedules::{self, ScheduleState};
 use crate::aws::sns::{self, Subscription};
@@ -34,8 +35,21 @@ pub struct Status {
     /// When the schedule should next fire, from the last run and the interval (an estimate:
     /// Scheduler's API does not say).
     pub next_run_estimate: Option<String>,
+    /// The console page of the region's dashboard, when the stack has one.
+    pub dashboard_url: Option<String>,
+    /// Whether the tag the budget filters by is active for cost allocation (the region whose
+    /// stack has the budget only).
+    pub cost_allocation_tag: Option<CostAllocationTag>,
     /// Parts that could not be read, with why (never silently missing).
     pub unavailable: Vec<String>,
+}
+
+/// The budget's tag and what Cost Explorer says of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CostAllocationTag {
+    pub key: String,
+    #[serde(flatten)]
+    pub state: TagState,
 }
 
 /// The status of every region asked for: one region's document alone, several under `regions`.
@@ -90,6 +104,8 @@ pub async fn read(aws: &Aws, stack: &str, p: &Pipeline, interval: u64) -> Result
         subscriptions: Vec::new(),
         schedule: None,
         next_run_estimate: None,
+        dashboard_url: None,
+        cost_allocation_tag: None,
         unavailable: Vec::new(),
     };
     let Some(deployed) = cloudformation::deployed(aws, stack).await? else {
@@ -119,6 +135,19 @@ pub async fn read(aws: &Aws, stack: &str, p: &Pipeline, interval: u64) -> Result
                 .collect()
         })
         .unwrap_or_default();
+    s.dashboard_url = s
+        .resources
+        .iter()
+        .find(|r| r.logical_id == crate::model::monitoring::monitoring_ids::DASHBOARD)
+        .filter(|r| !r.physical_id.is_empty())
+        .map(|r| crate::model::monitoring::dashboard_console_url(&s.region, &r.physical_id));
+    if p.observability.budget.is_some() {
+        let key = crate::model::monitoring::PIPELINE_TAG;
+        s.cost_allocation_tag = Some(CostAllocationTag {
+            key: key.to_owned(),
+            state: cost_allocation::tag_state(&aws.cost_explorer(), &aws.region, key).await,
+        });
+    }
     if !missing.is_empty() {
         s.unavailable.push(format!(
             "no physical resource reported for: {}",
@@ -208,6 +237,25 @@ fn add_seconds(t: &str, secs: u64) -> Option<String> {
         .ok()
 }
 
+impl CostAllocationTag {
+    /// One line for people: the state, and what to do when the budget cannot see the spend.
+    pub fn line(&self) -> String {
+        let key = &self.key;
+        match &self.state {
+            TagState::Active => {
+                format!("Cost allocation tag {key}: active (the budget sees the pipeline's spend)")
+            }
+            TagState::Inactive => format!(
+                "Cost allocation tag {key}: inactive: activate it in the Billing console's cost allocation tags, or the budget sees no spend"
+            ),
+            TagState::NotSeen => format!(
+                "Cost allocation tag {key}: not seen by Cost Explorer yet (it lists a tag a day or so after a billed resource carries it); then activate it"
+            ),
+            TagState::Unknown(why) => format!("Cost allocation tag {key}: unknown ({why})"),
+        }
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, t: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self;
@@ -218,6 +266,12 @@ impl fmt::Display for Status {
         }
         if let Some(c) = &s.last_change {
             writeln!(t, "Last change: {c}")?;
+        }
+        if let Some(url) = &s.dashboard_url {
+            writeln!(t, "Dashboard: {url}")?;
+        }
+        if let Some(tag) = &s.cost_allocation_tag {
+            writeln!(t, "{}", tag.line())?;
         }
         writeln!(t, "\nResources:")?;
         let w = s

@@ -115,14 +115,36 @@ pub fn render(p: &Pipeline) -> Value {
             }),
         );
     }
+    for (i, url) in p.topic.https_endpoints.iter().enumerate() {
+        // The paging service confirms the subscription itself; the topic policy's Deny names
+        // publishers only, so it never stops SNS delivering here.
+        add(
+            &identity::https_subscription_logical_id(i + 1),
+            json!({
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {
+                    "Protocol": "https",
+                    "Endpoint": url,
+                    "TopicArn": r#ref(p.topic.logical_id),
+                }
+            }),
+        );
+    }
     for a in &p.alarms {
         add(a.logical_id, alarm(a, p.topic.logical_id));
     }
+    observability(p, &mut add);
     analytics(p, &mut add);
     for role in &p.roles {
         add(role.logical_id, iam_role(role, &p.names));
     }
     security(p, &mut resources);
+    if p.observability.s3_request_metrics
+        && let Some(raw) = resources.get_mut(p.raw_bucket.logical_id)
+    {
+        raw["Properties"]["MetricsConfigurations"] =
+            json!([{ "Id": crate::model::monitoring::S3_METRICS_FILTER }]);
+    }
 
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -446,13 +468,18 @@ fn alarm(a: &Alarm, topic: &str) -> Value {
     let mut props = json!({
         "AlarmName": a.name,
         "AlarmDescription": a.description,
-        "ComparisonOperator": "GreaterThanThreshold",
+        "ComparisonOperator": match a.comparison {
+            Comparison::GreaterThan => "GreaterThanThreshold",
+            Comparison::LessThan => "LessThanThreshold",
+            Comparison::OutsideBand => "LessThanLowerOrGreaterThanUpperThreshold",
+        },
         "Threshold": a.threshold,
         "EvaluationPeriods": a.evaluation_periods,
         "DatapointsToAlarm": a.evaluation_periods,
         "TreatMissingData": match a.missing_data {
             MissingData::NotBreaching => "notBreaching",
             MissingData::Missing => "missing",
+            MissingData::Breaching => "breaching",
         },
         "ActionsEnabled": true,
         "AlarmActions": [r#ref(topic)],
@@ -471,10 +498,7 @@ fn alarm(a: &Alarm, topic: &str) -> Value {
                 .iter()
                 .map(|(k, v)| json!({ "Name": k, "Value": sub(v) }))
                 .collect();
-            props["Statistic"] = json!(match statistic {
-                Statistic::Sum => "Sum",
-                Statistic::Maximum => "Maximum",
-            });
+            props["Statistic"] = json!(statistic_name(*statistic));
             props["Period"] = json!(a.period_seconds);
         }
         AlarmMetric::TableThrottles { table } => {
@@ -499,8 +523,127 @@ fn alarm(a: &Alarm, topic: &str) -> Value {
                 { "Id": "throttles", "Label": "DynamoDBThrottles", "Expression": "reads + writes", "ReturnData": true },
             ]);
         }
+        AlarmMetric::AnomalyBand {
+            namespace,
+            name,
+            dimensions,
+            statistic,
+            band_width,
+        } => {
+            // A band alarm compares with the band, not a number: no Threshold.
+            if let Value::Object(m) = &mut props {
+                m.remove("Threshold");
+            }
+            props["ThresholdMetricId"] = json!("band");
+            props["Metrics"] = json!([
+                {
+                    "Id": "metric",
+                    "ReturnData": true,
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": namespace,
+                            "MetricName": name,
+                            "Dimensions": dimensions_json(dimensions),
+                        },
+                        "Period": a.period_seconds,
+                        "Stat": statistic_name(*statistic),
+                    }
+                },
+                {
+                    "Id": "band",
+                    "Label": format!("{name} expected band"),
+                    "Expression": format!("ANOMALY_DETECTION_BAND(metric, {band_width})"),
+                    "ReturnData": true,
+                },
+            ]);
+        }
     }
     json!({ "Type": "AWS::CloudWatch::Alarm", "Properties": props })
+}
+
+fn statistic_name(s: Statistic) -> &'static str {
+    match s {
+        Statistic::Sum => "Sum",
+        Statistic::Maximum => "Maximum",
+        Statistic::SampleCount => "SampleCount",
+    }
+}
+
+fn dimensions_json(dimensions: &[(&str, Sub)]) -> Value {
+    dimensions
+        .iter()
+        .map(|(k, v)| json!({ "Name": k, "Value": sub(v) }))
+        .collect()
+}
+
+/// The dashboard, the anomaly detectors, the budget and the raw bucket's request metrics
+/// (`model::monitoring`).
+fn observability(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
+    let o = &p.observability;
+    if let Some(d) = &o.dashboard {
+        add(
+            d.logical_id,
+            json!({
+                "Type": "AWS::CloudWatch::Dashboard",
+                "Properties": {
+                    "DashboardName": sub(&d.name),
+                    "DashboardBody": sub(&d.body),
+                }
+            }),
+        );
+    }
+    for d in &o.anomaly_detectors {
+        add(
+            d.logical_id,
+            json!({
+                "Type": "AWS::CloudWatch::AnomalyDetector",
+                "Properties": {
+                    "SingleMetricAnomalyDetector": {
+                        "Namespace": d.namespace,
+                        "MetricName": d.metric_name,
+                        "Dimensions": dimensions_json(&d.dimensions),
+                        "Stat": statistic_name(d.statistic),
+                    }
+                }
+            }),
+        );
+    }
+    // The limit is the config's or the estimate's (`commands::build` fills it); a model built
+    // without either renders no budget rather than a made-up amount.
+    if let Some((b, limit)) = o.budget.as_ref().and_then(|b| Some((b, b.limit_usd?))) {
+        let notification = |kind: &str| {
+            json!({
+                "Notification": {
+                    "NotificationType": kind,
+                    "ComparisonOperator": "GREATER_THAN",
+                    "Threshold": 100,
+                    "ThresholdType": "PERCENTAGE",
+                },
+                "Subscribers": b.emails
+                    .iter()
+                    .map(|e| json!({ "SubscriptionType": "EMAIL", "Address": e }))
+                    .collect::<Vec<_>>(),
+            })
+        };
+        add(
+            b.logical_id,
+            json!({
+                "Type": "AWS::Budgets::Budget",
+                "Properties": {
+                    "Budget": {
+                        "BudgetName": b.name,
+                        "BudgetType": "COST",
+                        "TimeUnit": "MONTHLY",
+                        "BudgetLimit": { "Amount": limit, "Unit": "USD" },
+                        "CostFilters": {
+                            "TagKeyValue": [format!("user:{}${}", b.tag.0, b.tag.1)]
+                        },
+                    },
+                    "NotificationsWithSubscribers": [notification("ACTUAL"), notification("FORECASTED")],
+                }
+            }),
+        );
+    }
 }
 
 fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {

@@ -17,6 +17,10 @@ const VARIANTS: &[(&str, &str)] = &[
         "analytics:\n  query_principals: ['arn:aws:iam::123456789012:root']\n  bytes_scanned_cutoff_mb: 10\nstorage:\n  table_deletion_protection: true\nlogs:\n  retention_days: 365\n",
     ),
     (
+        "monitoring-options",
+        "monitoring:\n  s3_request_metrics: true\n  anomaly_detection:\n    metrics: [cpu, memory]\n    band_width: 2.5\n    replace_threshold: true\n  budget:\n    monthly_usd: 12.5\n",
+    ),
+    (
         "fast-schedule",
         "schedule: rate(1 minute)\ncollectors:\n  metrics: [cpu]\n",
     ),

@@ -94,6 +94,10 @@ for i, r in R.items():
         sns.subscribe(TopicArn=p["TopicArn"], Protocol=p["Protocol"], Endpoint=p["Endpoint"])
     elif ty == "AWS::CloudWatch::Alarm":
         cw.put_metric_alarm(**p)
+    elif ty == "AWS::Budgets::Budget":
+        # moto's CloudFormation skips budgets; the API takes the limit's amount as text.
+        b = dict(p["Budget"], BudgetLimit={"Amount": str(p["Budget"]["BudgetLimit"]["Amount"]), "Unit": p["Budget"]["BudgetLimit"]["Unit"]})
+        boto3.client("budgets").create_budget(AccountId=acct, Budget=b)
     elif ty == "AWS::Scheduler::Schedule":
         # moto's CloudFormation skips the schedule: create it as CloudFormation would.
         sch.create_schedule(**p)

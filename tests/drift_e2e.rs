@@ -28,6 +28,17 @@ const SKIPPED_BY_MOTO: &[&str] = &[
     "HighCpuAlarm",
     "HighMemoryAlarm",
     "LogProcessorErrorsAlarm",
+    "ExecutionsFailedAlarm",
+    "ExecutionsTimedOutAlarm",
+    "CollectorLambdaErrorsAlarm",
+    "CollectorLambdaThrottlesAlarm",
+    "LogProcessorLambdaErrorsAlarm",
+    "LogProcessorLambdaThrottlesAlarm",
+    "ScheduleDeadLetterQueueAlarm",
+    "LogProcessorDeadLetterQueueAlarm",
+    "CollectionHeartbeatAlarm",
+    // AWS::Budgets::Budget
+    "PipelineBudget",
     // AWS::SNS::Subscription
     "AlertsEmailSubscription1",
     // AWS::SNS::TopicPolicy (the topic keeps the default policy)

@@ -215,6 +215,8 @@ fn status_marks_a_subscription_pending_confirmation_and_names_its_address() {
         subscriptions: one_pending_one_confirmed(),
         schedule: None,
         next_run_estimate: None,
+        dashboard_url: None,
+        cost_allocation_tag: None,
         unavailable: Vec::new(),
     };
     let text = status.to_string();

@@ -7,6 +7,7 @@
 pub mod alarms;
 pub mod backoff;
 pub mod cloudformation;
+pub mod cost_allocation;
 pub mod dynamodb;
 pub mod environment;
 pub mod executions;
@@ -249,6 +250,10 @@ impl Aws {
                 .interceptor(slow::InFlight)
                 .build(),
         )
+    }
+
+    pub fn budgets(&self) -> aws_sdk_budgets::Client {
+        aws_sdk_budgets::Client::new(&self.config)
     }
 
     pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {

@@ -29,6 +29,9 @@ pub enum ResourceType {
     SnsTopicPolicy,
     SqsQueue,
     StepFunctionsStateMachine,
+    CloudWatchDashboard,
+    CloudWatchAnomalyDetector,
+    BudgetsBudget,
 }
 
 /// What `Ref` gives for a resource.
@@ -109,7 +112,7 @@ const STATE_MACHINE_ARN: Shape =
     Shape("arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:{name}");
 
 impl ResourceType {
-    pub const ALL: [ResourceType; 20] = [
+    pub const ALL: [ResourceType; 23] = [
         ResourceType::AthenaNamedQuery,
         ResourceType::AthenaWorkGroup,
         ResourceType::CloudWatchAlarm,
@@ -130,6 +133,9 @@ impl ResourceType {
         ResourceType::SnsTopicPolicy,
         ResourceType::SqsQueue,
         ResourceType::StepFunctionsStateMachine,
+        ResourceType::CloudWatchDashboard,
+        ResourceType::CloudWatchAnomalyDetector,
+        ResourceType::BudgetsBudget,
     ];
 
     /// The type named `type_name` (`AWS::S3::Bucket`), if infrapipe renders it.
@@ -358,6 +364,38 @@ impl ResourceType {
             SnsTopicPolicy => Facts {
                 type_name: "AWS::SNS::TopicPolicy",
                 sets: &[&["Topics"]],
+                ..NONE
+            },
+            CloudWatchDashboard => Facts {
+                type_name: "AWS::CloudWatch::Dashboard",
+                name_property: &["DashboardName"],
+                create_only: &["DashboardName"],
+                ..NONE
+            },
+            // Found by what it models (namespace, metric, dimensions, statistic): it has no name.
+            CloudWatchAnomalyDetector => Facts {
+                type_name: "AWS::CloudWatch::AnomalyDetector",
+                reference: Reference::Generated,
+                create_only: &[
+                    "Dimensions",
+                    "MetricCharacteristics",
+                    "MetricMathAnomalyDetector",
+                    "MetricName",
+                    "Namespace",
+                    "SingleMetricAnomalyDetector",
+                    "Stat",
+                ],
+                keyed_lists: &[(&["SingleMetricAnomalyDetector", "Dimensions"], "Name")],
+                ..NONE
+            },
+            BudgetsBudget => Facts {
+                type_name: "AWS::Budgets::Budget",
+                name_property: &["Budget", "BudgetName"],
+                create_only: &["Budget.BudgetName", "NotificationsWithSubscribers"],
+                write_only: &[(
+                    "NotificationsWithSubscribers",
+                    "read through two more APIs per notification, which drift does not call yet (a change replaces the budget, so plan shows it)",
+                )],
                 ..NONE
             },
             SqsQueue => Facts {

@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
         saved: saved.as_ref(),
         allow_data_loss: args.allow_data_loss,
         termination_protection: config.termination_protection,
-        tags: apply::stack_tags(&config.tags, &names),
+        tags: apply::stack_tags(&config.resource_tags(), &names),
         endpoint_url: ctx.global.endpoint_url.as_deref(),
         rendered: saved.as_ref().map(|_| &rendered),
         revert_drift: args.revert_drift,

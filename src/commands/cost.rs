@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: &CostArgs) -> Result<Exit> {
     };
     let pipelines = regions
         .iter()
-        .map(|r| super::build(config, r))
+        .map(|r| super::model(config, r))
         .collect::<Result<Vec<_>>>()?;
     let options = cost::Options {
         free_tier: !args.no_free_tier,

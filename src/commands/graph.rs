@@ -32,7 +32,7 @@ impl Report for Drawn {
 pub fn run(ctx: &Context, args: &GraphArgs) -> Result<Exit> {
     let config = ctx.config()?;
     let region = ctx.one_region()?;
-    let graph = Graph::of(&super::build(config, &region)?);
+    let graph = Graph::of(&super::model(config, &region)?);
     let (format, diagram) = match args.format {
         GraphFormat::Mermaid => ("mermaid", graph.mermaid()),
         GraphFormat::Dot => ("dot", graph.dot()),

@@ -113,7 +113,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         failure_tolerance: args.failure_tolerance,
         allow_data_loss: args.allow_data_loss,
         termination_protection: config.termination_protection,
-        tags: apply::stack_tags(&config.tags, &names),
+        tags: apply::stack_tags(&config.resource_tags(), &names),
         endpoint_url: ctx.global.endpoint_url.as_deref(),
     };
     let rt = ctx.runtime()?;

@@ -13,7 +13,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<Exit> {
     let regions = ctx.regions_to_check(args.all_regions)?;
     let pipelines = regions
         .iter()
-        .map(|r| Ok((r.clone(), super::build(config, r)?)))
+        .map(|r| Ok((r.clone(), super::model(config, r)?)))
         .collect::<Result<Vec<(Region, Pipeline)>>>()?;
     let stack = config.stack_name();
     let interval = config.schedule.seconds();

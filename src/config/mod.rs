@@ -6,6 +6,7 @@ pub mod cost;
 mod de;
 pub mod diagnostic;
 pub mod drift;
+pub mod monitoring;
 pub mod partitions;
 pub mod schema;
 pub mod security;
@@ -23,6 +24,7 @@ pub use cost::CostAssumptions;
 pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
 pub use security::{KeyArn, KmsKey, Security};
+pub use monitoring::Monitoring;
 pub use values::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -53,6 +55,9 @@ pub struct Config {
     pub alarms: Alarms,
     /// Who the alarms e-mail.
     pub notifications: Notifications,
+    /// The alarms that catch silent loss, the dashboard, anomaly detection and the budget.
+    #[serde(default)]
+    pub monitoring: Monitoring,
     /// Athena and Glue over the raw bucket.
     #[serde(default)]
     pub analytics: Analytics,
@@ -335,6 +340,10 @@ pub struct Notifications {
     /// At least one address; each gets an SNS e-mail subscription to confirm.
     #[schemars(length(min = 1), extend("uniqueItems" = true))]
     pub emails: Vec<Email>,
+    /// HTTPS endpoints (PagerDuty, Opsgenie...) subscribed to the alarm topic besides e-mail.
+    #[serde(default)]
+    #[schemars(extend("uniqueItems" = true))]
+    pub https: Vec<monitoring::HttpsEndpoint>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -608,6 +617,49 @@ impl Config {
             fail(
                 "notifications.emails",
                 format!("must not repeat an address (got {} twice)", dup.as_str()),
+            );
+        }
+        let anomaly = &self.monitoring.anomaly_detection;
+        for m in &anomaly.metrics {
+            if !c.metrics.contains(m) {
+                fail(
+                    "monitoring.anomaly_detection.metrics",
+                    format!(
+                        "names {}, which collectors.metrics does not collect: add it there or remove it here",
+                        m.as_str()
+                    ),
+                );
+            }
+        }
+        if let Some(dup) = first_duplicate(&anomaly.metrics) {
+            fail(
+                "monitoring.anomaly_detection.metrics",
+                format!("must not repeat a metric type (got {} twice)", dup.as_str()),
+            );
+        }
+        if self.monitoring.silent_loss.heartbeat && period * 2 > MAX_ALARM_WINDOW_SECONDS {
+            fail(
+                "monitoring.silent_loss.heartbeat",
+                format!(
+                    "watches two schedule intervals ({} s), beyond CloudWatch's 7-day alarm window: shorten the schedule or set it to false",
+                    period * 2
+                ),
+            );
+        }
+        // AWS Budgets takes at most 10 subscribers per notification.
+        if self.monitoring.budget.enabled && self.notifications.emails.len() > 10 {
+            fail(
+                "monitoring.budget.enabled",
+                format!(
+                    "e-mails the budget's notifications to notifications.emails, and AWS Budgets takes at most 10 addresses (got {}): set it to false or list fewer",
+                    self.notifications.emails.len()
+                ),
+            );
+        }
+        if let Some(dup) = first_duplicate(&self.notifications.https) {
+            fail(
+                "notifications.https",
+                format!("must not repeat an endpoint (got {} twice)", dup.as_str()),
             );
         }
         if self.tags.len() > 40 {

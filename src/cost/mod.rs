@@ -253,3 +253,16 @@ fn notes(options: &Options) -> Vec<String> {
     }
     notes
 }
+
+/// The monthly budget's limit in whole dollars: the estimate over every region of `pipelines`
+/// (free tier applied, as the bill applies it) plus `headroom_percent`, at least one dollar.
+pub fn budget_limit(
+    assumed: &CostAssumptions,
+    pipelines: &[Pipeline],
+    book: &PriceBook,
+    headroom_percent: f64,
+) -> Result<f64, String> {
+    let report = estimate(assumed, pipelines, book, &Options::default())?;
+    let with_headroom = report.total_monthly_cost * (1.0 + headroom_percent / 100.0);
+    Ok(with_headroom.ceil().max(1.0))
+}

@@ -83,6 +83,10 @@ pub enum PriceKey {
     GlueRequests,
     #[serde(rename = "sqs_requests")]
     SqsRequests,
+    #[serde(rename = "cloudwatch_dashboards")]
+    CloudWatchDashboards,
+    #[serde(rename = "budgets")]
+    Budgets,
 }
 
 impl PriceKey {
@@ -94,7 +98,7 @@ impl PriceKey {
             .unwrap_or_else(|| format!("{self:?}"))
     }
 
-    pub const ALL: [PriceKey; 26] = [
+    pub const ALL: [PriceKey; 28] = [
         Self::LambdaRequests,
         Self::LambdaArm64GbSeconds,
         Self::LambdaX86GbSeconds,
@@ -121,6 +125,8 @@ impl PriceKey {
         Self::GlueObjects,
         Self::GlueRequests,
         Self::SqsRequests,
+        Self::CloudWatchDashboards,
+        Self::Budgets,
     ];
 }
 
@@ -142,10 +148,11 @@ pub enum Pool {
     GlueObjects,
     GlueRequests,
     SqsRequests,
+    CloudwatchDashboards,
 }
 
 impl Pool {
-    pub const ALL: [Pool; 14] = [
+    pub const ALL: [Pool; 15] = [
         Self::LambdaRequests,
         Self::LambdaGbSeconds,
         Self::StepFunctionsTransitions,
@@ -160,6 +167,7 @@ impl Pool {
         Self::GlueObjects,
         Self::GlueRequests,
         Self::SqsRequests,
+        Self::CloudwatchDashboards,
     ];
 }
 

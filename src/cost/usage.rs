@@ -39,6 +39,10 @@ pub const ACCESS_LOG_RECORD_BYTES: f64 = 500.0;
 const SAMPLE_TIME: &str = "2026-11-25T18:00:00Z";
 const SAMPLE_EPOCH: &str = "1795629600";
 const SAMPLE_KEY_TIME: &str = "20261125T180000Z";
+/// The metrics S3 request metrics publish for one filter (requests by kind, bytes, errors,
+/// latencies, Select): all are billed as custom metrics once they carry data.
+const S3_REQUEST_METRICS: f64 = 16.0;
+
 /// A current-format instance id (17 hexadecimal digits) for when none is listed.
 const SAMPLE_INSTANCE: &str = "i-0123456789abcdef0";
 
@@ -61,6 +65,8 @@ pub enum Service {
     Sns,
     #[serde(rename = "SQS")]
     Sqs,
+    #[serde(rename = "AWS Budgets")]
+    Budgets,
 }
 
 impl Service {
@@ -77,6 +83,7 @@ impl Service {
             Self::Glue => "Glue Data Catalog",
             Self::Sns => "SNS",
             Self::Sqs => "SQS",
+            Self::Budgets => "AWS Budgets",
         }
     }
 }
@@ -517,16 +524,59 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
             AlarmMetric::Single { .. } => 1.0,
             // Metric math over read and write throttle events: billed per metric it reads.
             AlarmMetric::TableThrottles { .. } => 2.0,
+            // Priced on their own line below.
+            AlarmMetric::AnomalyBand { .. } => 0.0,
         })
         .sum();
+    let band_alarms = pipeline
+        .alarms
+        .iter()
+        .filter(|al| matches!(al.metric, AlarmMetric::AnomalyBand { .. }))
+        .count();
     charges.push(charge(
         Service::CloudWatch,
-        format!("alarm metrics ({} alarms)", pipeline.alarms.len()),
+        format!(
+            "alarm metrics ({} alarms)",
+            pipeline.alarms.len() - band_alarms
+        ),
         alarm_metrics,
         PriceKey::CloudWatchAlarmMetrics,
         Some(Pool::CloudwatchAlarmMetrics),
         false,
     ));
+    if band_alarms > 0 {
+        // CloudWatch bills an anomaly detection alarm as three alarm metrics: the metric and
+        // the band's upper and lower bounds.
+        charges.push(charge(
+            Service::CloudWatch,
+            format!("anomaly detection alarms ({band_alarms} x 3 alarm metrics)"),
+            band_alarms as f64 * 3.0,
+            PriceKey::CloudWatchAlarmMetrics,
+            Some(Pool::CloudwatchAlarmMetrics),
+            false,
+        ));
+    }
+    let o = &pipeline.observability;
+    if o.dashboard.is_some() {
+        charges.push(charge(
+            Service::CloudWatch,
+            "dashboard (one per region; three per account are free)".into(),
+            1.0,
+            PriceKey::CloudWatchDashboards,
+            Some(Pool::CloudwatchDashboards),
+            false,
+        ));
+    }
+    if o.s3_request_metrics {
+        charges.push(charge(
+            Service::CloudWatch,
+            format!("S3 request metrics on the raw bucket ({S3_REQUEST_METRICS} metrics of one filter, billed as custom metrics)"),
+            S3_REQUEST_METRICS,
+            PriceKey::CloudWatchMetrics,
+            Some(Pool::CloudwatchMetrics),
+            false,
+        ));
+    }
     let datums = 1.0 + if per_instance { instances } else { 0.0 };
     charges.push(charge(
         Service::CloudWatch,
@@ -673,6 +723,16 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
                 .into(),
             logged,
             PriceKey::S3PutRequests,
+            None,
+            false,
+        ));
+    }
+    if pipeline.observability.budget.is_some() {
+        charges.push(charge(
+            Service::Budgets,
+            "cost budget with e-mail notifications (days active)".into(),
+            HOURS_PER_MONTH / 24.0,
+            PriceKey::Budgets,
             None,
             false,
         ));

@@ -15,6 +15,8 @@ pub struct ApplyReport {
     pub region: String,
     pub outcome: Outcome,
     pub subscriptions: Subscriptions,
+    /// The console page of the stack's dashboard, once the apply succeeded and the stack has one.
+    pub dashboard_url: Option<String>,
 }
 
 /// What a successful apply found of the topic's subscriptions: an alarm reaches an e-mail
@@ -39,8 +41,10 @@ impl ApplyReport {
             region: aws.region.clone(),
             outcome,
             subscriptions: Subscriptions::NotChecked,
+            dashboard_url: None,
         };
         if report.succeeded() {
+            report.dashboard_url = dashboard_url(aws, &report.stack).await;
             report.subscriptions = match pending_confirmation(aws, &report.stack).await {
                 Ok(Some(pending)) => Subscriptions::Pending(pending),
                 Ok(None) => Subscriptions::Unreadable(format!(
@@ -87,6 +91,20 @@ pub async fn pending_confirmation(aws: &Aws, stack: &str) -> Result<Option<Vec<S
     Ok(Some(sns::pending(&subscriptions)))
 }
 
+/// The console page of the stack's dashboard; None when it has none or the stack's resources
+/// cannot be read (the subscriptions' check reports that).
+async fn dashboard_url(aws: &Aws, stack: &str) -> Option<String> {
+    let resources = cloudformation::resources(aws, stack).await.ok()?;
+    let dashboard = resources.iter().find(|r| {
+        r.logical_id == crate::model::monitoring::monitoring_ids::DASHBOARD
+            && !r.physical_id.is_empty()
+    })?;
+    Some(crate::model::monitoring::dashboard_console_url(
+        &aws.region,
+        &dashboard.physical_id,
+    ))
+}
+
 /// The reminder printed after a successful apply while someone has not confirmed.
 fn confirm_line(f: &mut std::fmt::Formatter<'_>, pending: &[String]) -> std::fmt::Result {
     let noun = if pending.len() == 1 {
@@ -121,6 +139,8 @@ impl Serialize for ApplyReport {
             /// Why the subscriptions could not be read, when they could not.
             #[serde(skip_serializing_if = "Option::is_none")]
             subscriptions_unreadable: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            dashboard_url: Option<&'a str>,
         }
         let (plan, finished) = match &self.outcome {
             Outcome::NoChanges { plan } | Outcome::Cancelled { plan } => (plan, None),
@@ -141,6 +161,7 @@ impl Serialize for ApplyReport {
                 Subscriptions::Unreadable(why) => Some(why),
                 _ => None,
             },
+            dashboard_url: self.dashboard_url.as_deref(),
         }
         .serialize(s)
     }
@@ -177,6 +198,10 @@ impl std::fmt::Display for ApplyReport {
                 "Could not check whether the alarm e-mail subscriptions are confirmed: {why}"
             ),
             _ => Ok(()),
+        }?;
+        match &self.dashboard_url {
+            Some(url) => writeln!(f, "Dashboard: {url}"),
+            None => Ok(()),
         }
     }
 }

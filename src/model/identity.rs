@@ -46,6 +46,11 @@ pub fn subscription_logical_id(n: usize) -> String {
     format!("AlertsEmailSubscription{n}")
 }
 
+/// The logical id of the `n`th (from 1) HTTPS (paging) subscription to the alerts topic.
+pub fn https_subscription_logical_id(n: usize) -> String {
+    format!("AlertsHttpsSubscription{n}")
+}
+
 /// Every resource of `p` by logical id.
 pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     use ResourceType::*;
@@ -88,6 +93,9 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     for n in 1..=p.topic.emails.len() {
         add(&subscription_logical_id(n), SnsSubscription, None);
     }
+    for n in 1..=p.topic.https_endpoints.len() {
+        add(&https_subscription_logical_id(n), SnsSubscription, None);
+    }
     for a in &p.alarms {
         add(a.logical_id, CloudWatchAlarm, named(&a.name));
     }
@@ -97,6 +105,16 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     add(a.workgroup_logical_id, AthenaWorkGroup, named(&a.workgroup));
     for q in &a.named_queries {
         add(q.logical_id, AthenaNamedQuery, named(q.name));
+    }
+    let o = &p.observability;
+    if let Some(d) = &o.dashboard {
+        add(d.logical_id, CloudWatchDashboard, Some(d.name.clone()));
+    }
+    for d in &o.anomaly_detectors {
+        add(d.logical_id, CloudWatchAnomalyDetector, None);
+    }
+    if let Some(b) = &o.budget {
+        add(b.logical_id, BudgetsBudget, named(&b.name));
     }
     // Roles are unnamed: CloudFormation names them after the stack, with a random suffix.
     for r in &p.roles {

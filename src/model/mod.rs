@@ -4,6 +4,7 @@
 pub mod contract;
 pub mod iam;
 pub mod identity;
+pub mod monitoring;
 pub mod names;
 pub mod resources;
 pub mod security;
@@ -60,6 +61,8 @@ pub struct Pipeline {
     pub topic: Topic,
     pub alarms: Vec<Alarm>,
     pub analytics: Analytics,
+    /// The dashboard, anomaly detectors and budget (`model::monitoring`).
+    pub observability: monitoring::Observability,
     pub edges: Vec<Edge>,
     pub roles: Vec<Role>,
     /// The customer-managed key and the access-log bucket, when the config asks for them.
@@ -277,8 +280,33 @@ impl Pipeline {
                 .iter()
                 .map(|e| e.as_str().to_owned())
                 .collect(),
+            https_endpoints: config
+                .notifications
+                .https
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
         };
-        let alarms = alarms(config, &names, &namespace);
+        let mut alarms = alarms(config, &names, &namespace);
+        alarms.extend(monitoring::silent_loss_alarms(
+            config, &names, &namespace, &functions, &queues,
+        ));
+        let (anomaly_detectors, band_alarms) =
+            monitoring::anomaly_detection(config, &names, &namespace);
+        alarms.extend(band_alarms);
+        let observability = monitoring::Observability {
+            dashboard: monitoring::dashboard(&monitoring::DashboardInputs {
+                config,
+                names: &names,
+                namespace: &namespace,
+                functions: &functions,
+                queues: &queues,
+                alarms: &alarms,
+            }),
+            anomaly_detectors,
+            budget: monitoring::budget(config, &names, config.regions.first() == Some(region)),
+            s3_request_metrics: config.monitoring.s3_request_metrics,
+        };
         let analytics = analytics(config, &names);
         let log_group_names: Vec<&str> = log_groups.iter().map(|g| g.name.as_str()).collect();
         let security = security::Security::build(config, &names, &log_group_names);
@@ -314,7 +342,7 @@ impl Pipeline {
             region: region.clone(),
             names,
             namespace,
-            tags: config.tags.clone(),
+            tags: config.resource_tags(),
             fleet,
             raw_bucket,
             results_bucket,
@@ -327,6 +355,7 @@ impl Pipeline {
             topic,
             alarms,
             analytics,
+            observability,
             edges,
             roles,
             security,
@@ -424,8 +453,9 @@ fn alarms(config: &Config, names: &Names, namespace: &str) -> Vec<Alarm> {
         evaluation_periods: periods as u32,
         period_seconds: period,
         missing_data: missing,
+        comparison: Comparison::GreaterThan,
     };
-    vec![
+    let mut six = vec![
         alarm(
             "HighCpuAlarm",
             "high-cpu",
@@ -508,7 +538,20 @@ fn alarms(config: &Config, names: &Names, namespace: &str) -> Vec<Alarm> {
             p.lambda_duration.get(),
             MissingData::NotBreaching,
         ),
-    ]
+    ];
+    // A fleet alarm on a type nobody collects would wait for data forever; an anomaly band
+    // alarm may stand in for the static one.
+    let anomaly = &config.monitoring.anomaly_detection;
+    let watched = |m: MetricType| {
+        config.collectors.metrics.contains(&m)
+            && !(anomaly.replace_threshold && anomaly.metrics.contains(&m))
+    };
+    six.retain(|a| match a.logical_id {
+        "HighCpuAlarm" => watched(MetricType::Cpu),
+        "HighMemoryAlarm" => watched(MetricType::Memory),
+        _ => true,
+    });
+    six
 }
 
 /// First year partition projection enumerates; queries name years from here on.

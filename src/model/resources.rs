@@ -166,12 +166,16 @@ pub struct Topic {
     pub policy_logical_id: &'static str,
     pub name: String,
     pub emails: Vec<String>,
+    /// Paging endpoints subscribed over HTTPS.
+    pub https_endpoints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Statistic {
     Sum,
     Maximum,
+    /// How many data points arrived: what a heartbeat counts.
+    SampleCount,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -180,6 +184,17 @@ pub enum MissingData {
     NotBreaching,
     /// No data keeps the alarm's state; the errors alarm covers a collector that stopped.
     Missing,
+    /// No data is the failure itself (the heartbeat).
+    Breaching,
+}
+
+/// How an alarm compares its metric with the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Comparison {
+    GreaterThan,
+    LessThan,
+    /// Outside an anomaly detection band.
+    OutsideBand,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,6 +207,14 @@ pub enum AlarmMetric {
     },
     /// Read plus write throttle events of the table, as one metric-math expression.
     TableThrottles { table: String },
+    /// A metric against its `ANOMALY_DETECTION_BAND` of `band_width` standard deviations.
+    AnomalyBand {
+        namespace: String,
+        name: &'static str,
+        dimensions: Vec<(&'static str, Sub)>,
+        statistic: Statistic,
+        band_width: f64,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +227,7 @@ pub struct Alarm {
     pub evaluation_periods: u32,
     pub period_seconds: u64,
     pub missing_data: MissingData,
+    pub comparison: Comparison,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -121,3 +121,68 @@ pub async fn alarm(aws: &Aws, t: &Target) -> Read {
     m.insert("Metrics".into(), json!(metrics));
     Ok(Value::Object(m))
 }
+
+/// A dashboard: its name and body, as GetDashboard returns them.
+pub async fn dashboard(aws: &Aws, t: &Target) -> Read {
+    let name = id(t)?;
+    let doing = format!("reading dashboard {name}");
+    let out = aws
+        .cloudwatch()
+        .get_dashboard()
+        .dashboard_name(name)
+        .send()
+        .await
+        .map_err(|e| problem(aws, &doing, &["ResourceNotFound"], &e))?;
+    let mut m = Map::new();
+    m.insert("DashboardName".into(), json!(name));
+    put(
+        &mut m,
+        "DashboardBody",
+        out.dashboard_body().map(|b| json!(b)),
+    );
+    Ok(Value::Object(m))
+}
+
+/// An anomaly detector: it has no name, so it is found by the metric the template says it
+/// models; none there is DELETED.
+pub async fn anomaly_detector(aws: &Aws, t: &Target) -> Read {
+    let want = &t.expected["SingleMetricAnomalyDetector"];
+    let text = |k: &str| want[k].as_str().unwrap_or_default().to_owned();
+    let (namespace, metric) = (text("Namespace"), text("MetricName"));
+    let doing = format!("reading the anomaly detector of {namespace} {metric}");
+    let mut req = aws
+        .cloudwatch()
+        .describe_anomaly_detectors()
+        .namespace(&namespace)
+        .metric_name(&metric);
+    for d in want["Dimensions"].as_array().into_iter().flatten() {
+        req = req.dimensions(
+            Dimension::builder()
+                .name(d["Name"].as_str().unwrap_or_default())
+                .value(d["Value"].as_str().unwrap_or_default())
+                .build(),
+        );
+    }
+    let out = req
+        .send()
+        .await
+        .map_err(|e| problem(aws, &doing, &[], &e))?;
+    let stat = want["Stat"].as_str().unwrap_or_default();
+    let found = out.anomaly_detectors().iter().find_map(|a| {
+        a.single_metric_anomaly_detector()
+            .filter(|s| s.stat() == Some(stat))
+    });
+    let Some(s) = found else {
+        return Err(Problem::Missing(format!(
+            "no anomaly detector models {namespace} {metric} ({stat})"
+        )));
+    };
+    Ok(json!({
+        "SingleMetricAnomalyDetector": {
+            "Namespace": s.namespace(),
+            "MetricName": s.metric_name(),
+            "Dimensions": dimensions(s.dimensions()),
+            "Stat": s.stat(),
+        }
+    }))
+}

@@ -5,6 +5,7 @@
 //! defaults AWS fills in.
 
 mod athena;
+mod budgets;
 mod cloudwatch;
 mod dynamodb;
 mod glue;
@@ -64,6 +65,9 @@ pub async fn read(aws: &Aws, t: &Target) -> Read {
         GlueTable => glue::table(aws, t).await,
         AthenaWorkGroup => athena::workgroup(aws, t).await,
         AthenaNamedQuery => athena::named_query(aws, t).await,
+        CloudWatchDashboard => cloudwatch::dashboard(aws, t).await,
+        CloudWatchAnomalyDetector => cloudwatch::anomaly_detector(aws, t).await,
+        BudgetsBudget => budgets::budget(aws, t).await,
     }
 }
 

@@ -1,0 +1,457 @@
+//! Observability from the model (issue 18): the alarms that catch silent loss, the per-region
+//! dashboard, anomaly detection, the budget and what `cost` makes of them, each proved on the
+//! rendered template of a small config.
+
+mod common;
+use common::*;
+use serde_json::{Value, json};
+
+fn props<'a>(t: &'a Value, id: &str) -> &'a Value {
+    &resource(t, id)["Properties"]
+}
+
+/// (namespace, metric name, first dimension's value or "") of every alarm that lists one metric.
+fn watched(t: &Value) -> Vec<(String, String, Value)> {
+    of_type(t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter_map(|(_, a)| {
+            let p = &a["Properties"];
+            Some((
+                p["Namespace"].as_str()?.to_owned(),
+                p["MetricName"].as_str()?.to_owned(),
+                p["Dimensions"][0]["Value"].clone(),
+            ))
+        })
+        .collect()
+}
+
+fn has_alarm(t: &Value, namespace: &str, metric: &str, dimension: Value) -> bool {
+    watched(t).contains(&(namespace.to_owned(), metric.to_owned(), dimension))
+}
+
+fn dashboard_body(t: &Value) -> String {
+    props(t, "PipelineDashboard")["DashboardBody"]["Fn::Sub"]
+        .as_str()
+        .expect("the body is an Fn::Sub string")
+        .to_owned()
+}
+
+fn state_machine_arn() -> Value {
+    json!({ "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:infra-monitoring-prod-collection" })
+}
+
+#[test]
+fn failed_and_timed_out_executions_each_have_an_alarm() {
+    let t = example();
+    assert!(has_alarm(
+        &t,
+        "AWS/States",
+        "ExecutionsFailed",
+        state_machine_arn()
+    ));
+    assert!(has_alarm(
+        &t,
+        "AWS/States",
+        "ExecutionsTimedOut",
+        state_machine_arn()
+    ));
+}
+
+#[test]
+fn each_function_has_a_lambda_errors_and_a_throttles_alarm() {
+    let t = example();
+    for f in [
+        "infra-monitoring-prod-collector",
+        "infra-monitoring-prod-log-processor",
+    ] {
+        assert!(has_alarm(&t, "AWS/Lambda", "Errors", json!(f)), "{f}");
+        assert!(has_alarm(&t, "AWS/Lambda", "Throttles", json!(f)), "{f}");
+    }
+}
+
+#[test]
+fn each_dead_letter_queue_has_an_alarm_on_visible_messages() {
+    let t = example();
+    for q in [
+        "infra-monitoring-prod-schedule-dlq",
+        "infra-monitoring-prod-log-processor-dlq",
+    ] {
+        assert!(
+            has_alarm(
+                &t,
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                json!(q)
+            ),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn the_heartbeat_breaches_when_no_fleet_point_arrives_in_two_periods() {
+    let t = example();
+    let p = props(&t, "CollectionHeartbeatAlarm");
+    assert_eq!(
+        (
+            &p["Namespace"],
+            &p["MetricName"],
+            &p["Statistic"],
+            &p["ComparisonOperator"],
+            &p["Threshold"],
+            &p["EvaluationPeriods"],
+            &p["TreatMissingData"],
+        ),
+        (
+            &json!("InfraMonitoring"),
+            &json!("CPUUtilization"),
+            &json!("SampleCount"),
+            &json!("LessThanThreshold"),
+            &json!(1.0),
+            &json!(2),
+            &json!("breaching"),
+        )
+    );
+}
+
+#[test]
+fn every_silent_loss_alarm_can_be_turned_off() {
+    let t = render(&format!(
+        "{MINIMAL}monitoring:\n  silent_loss:\n    executions_failed: false\n    executions_timed_out: false\n    lambda_errors: false\n    lambda_throttles: false\n    dead_letter_queues: false\n    heartbeat: false\n"
+    ));
+    let ids: Vec<&String> = of_type(&t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids.len(), 6, "only the seed's six remain: {ids:?}");
+}
+
+#[test]
+fn without_cpu_and_memory_there_is_no_cpu_or_memory_alarm_or_widget() {
+    let t = render(&format!(
+        "{MINIMAL}collectors:\n  metrics: [disk, network]\n"
+    ));
+    let metrics: Vec<String> = watched(&t).into_iter().map(|(_, m, _)| m).collect();
+    let body = dashboard_body(&t);
+    for m in ["CPUUtilization", "MemoryUtilization"] {
+        assert!(!metrics.contains(&m.to_owned()), "{m} alarm in {metrics:?}");
+        assert!(!body.contains(m), "{m} widget in the dashboard");
+    }
+}
+
+#[test]
+fn the_dashboard_name_holds_the_region() {
+    let t = example();
+    assert_eq!(
+        props(&t, "PipelineDashboard")["DashboardName"],
+        json!({ "Fn::Sub": "infra-monitoring-prod-${AWS::Region}" })
+    );
+}
+
+#[test]
+fn the_dashboard_alarm_widget_lists_every_alarm() {
+    let t = example();
+    let body: Value = serde_json::from_str(&dashboard_body(&t)).expect("the body is JSON");
+    let listed = body["widgets"]
+        .as_array()
+        .expect("widgets")
+        .iter()
+        .find(|w| w["type"] == "alarm")
+        .expect("an alarm widget")["properties"]["alarms"]
+        .clone();
+    let want: Vec<String> = of_type(&t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .map(|(_, a)| {
+            format!(
+                "arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{}",
+                a["Properties"]["AlarmName"].as_str().expect("name")
+            )
+        })
+        .collect();
+    let mut listed: Vec<String> = serde_json::from_value(listed).expect("ARNs");
+    let mut want = want;
+    listed.sort();
+    want.sort();
+    assert_eq!(listed, want);
+}
+
+#[test]
+fn the_dashboard_shows_the_seeds_key_metrics() {
+    let body = dashboard_body(&example());
+    for needle in [
+        "\"Invocations\"",
+        "100 * errors / invocations",
+        "\"p99\"",
+        "\"p50\"",
+        "CollectorDurationAlarm threshold",
+        "\"Throttles\"",
+        "ReadThrottleEvents",
+        "ConsumedWriteCapacityUnits",
+        "ExecutionsStarted",
+        "ExecutionsSucceeded",
+        "ExecutionsFailed",
+        "ExecutionsTimedOut",
+        "TotalExecutionTime",
+        "ApproximateNumberOfMessagesVisible",
+        "CPUUtilization",
+        "NetworkThroughput",
+    ] {
+        assert!(body.contains(needle), "{needle} missing from the dashboard");
+    }
+}
+
+#[test]
+fn s3_put_latency_shows_only_with_request_metrics_on() {
+    let off = example();
+    let on = render(&format!(
+        "{MINIMAL}monitoring:\n  s3_request_metrics: true\n"
+    ));
+    assert!(!dashboard_body(&off).contains("TotalRequestLatency"));
+    assert!(dashboard_body(&on).contains("TotalRequestLatency"));
+    assert_eq!(
+        props(&on, "RawMetricsBucket")["MetricsConfigurations"],
+        json!([{ "Id": "EntireBucket" }])
+    );
+}
+
+#[test]
+fn the_dashboard_can_be_turned_off() {
+    let t = render(&format!("{MINIMAL}monitoring:\n  dashboard: false\n"));
+    assert!(of_type(&t, "AWS::CloudWatch::Dashboard").is_empty());
+}
+
+const ANOMALY_CPU: &str =
+    "monitoring:\n  anomaly_detection:\n    metrics: [cpu]\n    band_width: 3\n";
+
+#[test]
+fn anomaly_detection_on_cpu_adds_a_detector_and_a_band_alarm() {
+    let t = render(&format!("{MINIMAL}{ANOMALY_CPU}"));
+    assert_eq!(
+        props(&t, "CpuAnomalyDetector")["SingleMetricAnomalyDetector"]["MetricName"],
+        "CPUUtilization"
+    );
+    let band = props(&t, "CpuAnomalyAlarm");
+    assert_eq!(
+        (
+            &band["ComparisonOperator"],
+            &band["ThresholdMetricId"],
+            &band["Metrics"][1]["Expression"]
+        ),
+        (
+            &json!("LessThanLowerOrGreaterThanUpperThreshold"),
+            &json!("band"),
+            &json!("ANOMALY_DETECTION_BAND(metric, 3)")
+        )
+    );
+}
+
+#[test]
+fn anomaly_detection_keeps_the_static_threshold_unless_told_to_replace_it() {
+    let beside = render(&format!("{MINIMAL}{ANOMALY_CPU}"));
+    let instead = render(&format!(
+        "{MINIMAL}{ANOMALY_CPU}    replace_threshold: true\n"
+    ));
+    assert!(beside["Resources"].get("HighCpuAlarm").is_some());
+    assert!(instead["Resources"].get("HighCpuAlarm").is_none());
+}
+
+#[test]
+fn anomaly_detection_on_an_uncollected_metric_is_refused() {
+    let yaml = format!(
+        "{MINIMAL}collectors:\n  metrics: [disk]\nmonitoring:\n  anomaly_detection:\n    metrics: [cpu]\n"
+    );
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("cpu is not collected");
+    assert!(
+        err.to_string()
+            .contains("monitoring.anomaly_detection.metrics"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cost_prices_the_anomaly_alarm_and_the_dashboard() {
+    let file = config_file(&format!("{MINIMAL}{ANOMALY_CPU}"));
+    let (code, out, err) = run(&["cost", "-c", file.path().to_str().expect("utf-8"), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).expect("json");
+    let items: Vec<&str> = doc["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["item"].as_str())
+        .collect();
+    assert!(
+        items
+            .iter()
+            .any(|i| i.starts_with("anomaly detection alarms (1 x 3")),
+        "{items:?}"
+    );
+    assert!(
+        items.iter().any(|i| i.starts_with("dashboard")),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn the_budget_notifies_every_address_of_actual_and_forecast_spend() {
+    let t = render(&MINIMAL.replace("[ops@example.com]", "[a@example.com, b@example.org]"));
+    let n = &props(&t, "PipelineBudget")["NotificationsWithSubscribers"];
+    let kinds: Vec<&Value> = n
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|x| &x["Notification"]["NotificationType"])
+        .collect();
+    assert_eq!(kinds, [&json!("ACTUAL"), &json!("FORECASTED")]);
+    for x in n.as_array().expect("notifications") {
+        assert_eq!(
+            x["Subscribers"],
+            json!([
+                { "SubscriptionType": "EMAIL", "Address": "a@example.com" },
+                { "SubscriptionType": "EMAIL", "Address": "b@example.org" },
+            ])
+        );
+    }
+}
+
+#[test]
+fn the_budget_filters_cost_by_the_pipelines_tag() {
+    let t = example();
+    assert_eq!(
+        props(&t, "PipelineBudget")["Budget"]["CostFilters"],
+        json!({ "TagKeyValue": ["user:infrapipe:pipeline$infra-monitoring-prod"] })
+    );
+}
+
+#[test]
+fn the_budget_takes_the_configured_amount() {
+    let t = render(&format!(
+        "{MINIMAL}monitoring:\n  budget:\n    monthly_usd: 25\n"
+    ));
+    assert_eq!(
+        props(&t, "PipelineBudget")["Budget"]["BudgetLimit"],
+        json!({ "Amount": 25.0, "Unit": "USD" })
+    );
+}
+
+#[test]
+fn the_derived_budget_grows_with_the_headroom() {
+    let amount = |headroom: u32| {
+        let t = render(&format!(
+            "{MINIMAL}collectors:\n  per_instance_metrics: true\ncost:\n  instances: 200\nmonitoring:\n  budget:\n    headroom_percent: {headroom}\n"
+        ));
+        props(&t, "PipelineBudget")["Budget"]["BudgetLimit"]["Amount"]
+            .as_f64()
+            .expect("amount")
+    };
+    assert!(amount(500) > amount(0), "{} vs {}", amount(500), amount(0));
+}
+
+#[test]
+fn only_the_first_regions_stack_has_the_budget() {
+    let yaml = MINIMAL.replace("[us-east-1]", "[eu-west-1, us-west-2]");
+    let c = config(&yaml);
+    let first = infrapipe::template::render(
+        &infrapipe::commands::build(&c, &region("eu-west-1")).expect("build"),
+    );
+    let second = infrapipe::template::render(
+        &infrapipe::commands::build(&c, &region("us-west-2")).expect("build"),
+    );
+    assert_eq!(of_type(&first, "AWS::Budgets::Budget").len(), 1);
+    assert!(of_type(&second, "AWS::Budgets::Budget").is_empty());
+}
+
+#[test]
+fn the_dashboard_url_is_in_the_regions_partition_console() {
+    use infrapipe::model::monitoring::dashboard_console_url;
+    assert_eq!(
+        dashboard_console_url("eu-west-1", "p-eu-west-1"),
+        "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/p-eu-west-1"
+    );
+    assert!(dashboard_console_url("cn-north-1", "p").starts_with("https://console.amazonaws.cn/"));
+}
+
+#[test]
+fn project_and_environment_tags_default_to_the_pipelines_name_and_environment() {
+    let tags = config(MINIMAL).resource_tags();
+    assert_eq!(
+        (tags.get("project"), tags.get("environment")),
+        (
+            Some(&"infra-monitoring".to_owned()),
+            Some(&"prod".to_owned())
+        )
+    );
+}
+
+#[test]
+fn a_configured_owner_and_project_tag_are_kept() {
+    let tags = config(&format!("{MINIMAL}tags:\n  owner: sre\n  project: fleet\n")).resource_tags();
+    assert_eq!(
+        (tags.get("owner"), tags.get("project")),
+        (Some(&"sre".to_owned()), Some(&"fleet".to_owned()))
+    );
+}
+
+#[test]
+fn each_paging_url_is_an_https_subscription_to_the_alerts_topic() {
+    let t = render(&MINIMAL.replace(
+        "  emails: [ops@example.com]\n",
+        "  emails: [ops@example.com]\n  https: ['https://events.pagerduty.com/integration/abc/enqueue']\n",
+    ));
+    assert_eq!(
+        props(&t, "AlertsHttpsSubscription1"),
+        &json!({
+            "Protocol": "https",
+            "Endpoint": "https://events.pagerduty.com/integration/abc/enqueue",
+            "TopicArn": { "Ref": "AlertsTopic" },
+        })
+    );
+}
+
+#[test]
+fn a_paging_url_that_is_not_https_is_refused() {
+    let yaml = MINIMAL.replace(
+        "  emails: [ops@example.com]\n",
+        "  emails: [ops@example.com]\n  https: ['http://example.com/hook']\n",
+    );
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("http is refused");
+    assert!(err.to_string().contains("https://"), "{err}");
+}
+
+#[test]
+fn the_topic_policy_denies_publishers_only_so_https_delivery_is_untouched() {
+    // SNS delivers to a subscription as the topic's owner: the Deny's condition names the
+    // principal that publishes, and only cloudwatch.amazonaws.com may.
+    let t = render(&MINIMAL.replace(
+        "  emails: [ops@example.com]\n",
+        "  emails: [ops@example.com]\n  https: ['https://api.opsgenie.com/v1/json/cloudwatch?apiKey=k']\n",
+    ));
+    let statements = props(&t, "AlertsTopicPolicy")["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements")
+        .clone();
+    let actions: Vec<&Value> = statements.iter().map(|s| &s["Action"]).collect();
+    assert!(actions.iter().all(|a| *a == "sns:Publish"), "{actions:?}");
+}
+
+#[test]
+fn a_heartbeat_longer_than_cloudwatchs_window_is_refused() {
+    let yaml = format!("{MINIMAL}schedule: rate(4 days)\n");
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("two 4-day periods exceed 7 days");
+    assert!(
+        err.to_string().contains("monitoring.silent_loss.heartbeat"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_budget_with_more_than_ten_addresses_is_refused() {
+    let emails: Vec<String> = (1..=11).map(|i| format!("ops{i}@example.com")).collect();
+    let yaml = MINIMAL.replace("[ops@example.com]", &format!("[{}]", emails.join(", ")));
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("11 addresses");
+    assert!(err.to_string().contains("at most 10"), "{err}");
+}
