@@ -365,6 +365,29 @@ pub const CALLS: &[Call] = &[
         R,
         On::StateMachine,
     ),
+    // drift: the dashboard, the anomaly detectors and the budget; status: the budget's tag.
+    call(
+        "cloudwatch",
+        "get_dashboard",
+        &["cloudwatch:GetDashboard"],
+        R,
+        On::Any,
+    ),
+    call(
+        "cloudwatch",
+        "describe_anomaly_detectors",
+        &["cloudwatch:DescribeAnomalyDetectors"],
+        R,
+        On::Any,
+    ),
+    call("budgets", "describe_budget", &["budgets:ViewBudget"], R, On::Any),
+    call(
+        "costexplorer",
+        "list_cost_allocation_tags",
+        &["ce:ListCostAllocationTags"],
+        R,
+        On::Any,
+    ),
     // drift: the customer-managed key (security.kms: create) and its alias.
     call("kms", "describe_key", &["kms:DescribeKey"], R, On::Any),
     call(
@@ -594,6 +617,30 @@ pub fn provisioning(ty: ResourceType) -> (&'static [&'static str], On) {
                 "kms:UpdateAlias",
                 "kms:DeleteAlias",
                 "kms:ListAliases",
+            ],
+            On::Any,
+        ),
+        CloudWatchDashboard => (
+            &[
+                "cloudwatch:PutDashboard",
+                "cloudwatch:GetDashboard",
+                "cloudwatch:DeleteDashboards",
+            ],
+            On::Any,
+        ),
+        CloudWatchAnomalyDetector => (
+            &[
+                "cloudwatch:PutAnomalyDetector",
+                "cloudwatch:DescribeAnomalyDetectors",
+                "cloudwatch:DeleteAnomalyDetector",
+            ],
+            On::Any,
+        ),
+        // Budgets has no resource-level scoping for these in CloudFormation's handler.
+        BudgetsBudget => (
+            &[
+                "budgets:ModifyBudget",
+                "budgets:ViewBudget",
             ],
             On::Any,
         ),
