@@ -329,6 +329,11 @@ pub struct Analytics {
     pub query_principals: Vec<PrincipalArn>,
     /// Days query results are kept in the results bucket.
     pub results_retention_days: Days,
+    /// Hour of the day (UTC) at which compaction rewrites the previous day's raw JSON as Parquet.
+    pub compaction_hour_utc: Bounded<0, 23, false>,
+    /// Days a raw JSON object is kept before it expires; its day has long been compacted by
+    /// then (queries read today and yesterday from the JSON, every older day from Parquet).
+    pub raw_json_days: Bounded<3, 3650, false>,
 }
 
 impl Default for Analytics {
@@ -337,6 +342,8 @@ impl Default for Analytics {
             bytes_scanned_cutoff_mb: Bounded::new_unchecked(1024.0),
             query_principals: Vec::new(),
             results_retention_days: Bounded::new_unchecked(30.0),
+            compaction_hour_utc: Bounded::new_unchecked(1.0),
+            raw_json_days: Bounded::new_unchecked(14.0),
         }
     }
 }

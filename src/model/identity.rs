@@ -98,6 +98,19 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     for q in &a.named_queries {
         add(q.logical_id, AthenaNamedQuery, named(q.name));
     }
+    let c = &p.compaction;
+    add(
+        c.parquet_table_logical_id,
+        GlueTable,
+        named(&c.parquet_table),
+    );
+    add(c.view_logical_id, GlueTable, named(&c.view));
+    add(
+        c.state_machine_logical_id,
+        StepFunctionsStateMachine,
+        named(&c.state_machine),
+    );
+    add(c.schedule_logical_id, SchedulerSchedule, named(&c.schedule));
     // Roles are unnamed: CloudFormation names them after the stack, with a random suffix.
     for r in &p.roles {
         add(r.logical_id, IamRole, None);

@@ -64,6 +64,11 @@ pub struct Names {
     pub glue_database: String,
     pub glue_table: String,
     pub workgroup: String,
+    /// Compaction: its state machine and schedule, the Parquet table and the view over both.
+    pub compaction_state_machine: String,
+    pub compaction_schedule: String,
+    pub parquet_table: String,
+    pub metrics_view: String,
 }
 
 /// Folder of the bundled Lambda zips inside the artifact bucket.
@@ -90,6 +95,10 @@ impl Names {
             glue_database: p.replace('-', "_"),
             glue_table: "infra_metrics".to_owned(),
             workgroup: p.clone(),
+            compaction_state_machine: format!("{p}-compaction"),
+            compaction_schedule: format!("{p}-compaction"),
+            parquet_table: "infra_metrics_parquet".to_owned(),
+            metrics_view: "infra_metrics_all".to_owned(),
             prefix,
         }
     }
@@ -116,6 +125,21 @@ impl Names {
 
     pub fn state_machine_arn(&self) -> Sub {
         arn(ResourceType::StepFunctionsStateMachine, &self.state_machine)
+    }
+
+    pub fn compaction_state_machine_arn(&self) -> Sub {
+        arn(
+            ResourceType::StepFunctionsStateMachine,
+            &self.compaction_state_machine,
+        )
+    }
+
+    /// The ARN of a Glue table (or view) of the pipeline's database.
+    pub fn glue_table_arn_of(&self, table: &str) -> Sub {
+        Sub::new(format!(
+            "{ARN}:glue:{REGION_ACCOUNT}:table/{}/{table}",
+            self.glue_database
+        ))
     }
 
     pub fn table_arn(&self) -> Sub {
