@@ -99,6 +99,12 @@ fn cases(dir: &str) -> Vec<(&'static str, Vec<String>, i32)> {
         ("rollout", v(&["rollout", "-c", ex, "--yes"]), 1),
         ("status", v(&["status", "-c", ex]), 1),
         ("run", v(&["run", "-c", ex]), 1),
+        (
+            "query",
+            v(&["query", "average-cpu-by-instance", "-c", ex]),
+            1,
+        ),
+        ("metrics", v(&["metrics", "-c", ex]), 1),
         ("cost", v(&["cost", "-c", ex]), 0),
         ("init", v(&["init", &format!("{dir}/init")]), 0),
         ("schema", v(&["schema"]), 0),

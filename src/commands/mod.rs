@@ -10,7 +10,9 @@ mod drift;
 mod graph;
 mod init;
 mod man;
+mod metrics;
 mod plan;
+mod query;
 mod rollout;
 mod run;
 mod schema;
@@ -46,6 +48,8 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
+        Command::Query(args) => query::run(&ctx, args),
+        Command::Metrics(args) => metrics::run(&ctx, args),
     }
 }
 
