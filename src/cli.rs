@@ -74,7 +74,7 @@ pub enum Command {
     /// Stack state, resources, the last collection run, alarm states, the schedule
     Status(StatusArgs),
     /// Start one collection now and wait for it, reporting each branch
-    Run,
+    Run(RunArgs),
     /// Monthly cost estimate, per service and per region, with --scale projections
     Cost(CostArgs),
     /// Write a commented infrapipe.yaml with the seed's defaults, and its JSON Schema beside it
@@ -293,4 +293,17 @@ pub struct MetricsArgs {
     /// Most items to read, page after page
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Run the compaction to Parquet now instead of a collection: yesterday, or --from/--to
+    #[arg(long)]
+    pub compaction: bool,
+    /// First day to compact, YYYY-MM-DD (UTC)
+    #[arg(long, requires = "compaction", value_name = "DAY")]
+    pub from: Option<String>,
+    /// Last day to compact, YYYY-MM-DD (default: --from, or yesterday)
+    #[arg(long, requires = "compaction", value_name = "DAY")]
+    pub to: Option<String>,
 }

@@ -15,6 +15,7 @@ mod plan;
 mod query;
 mod rollout;
 mod run;
+mod run_compaction;
 mod schema;
 mod status;
 mod synth;
@@ -41,7 +42,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Destroy(args) => destroy::run(&ctx, args),
         Command::Rollout(args) => rollout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
-        Command::Run => run::run(&ctx),
+        Command::Run(args) => run::run(&ctx, args),
         Command::Cost(args) => cost::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Schema => schema::run(&ctx),

@@ -7,7 +7,10 @@ use crate::deploy::run;
 use crate::error::{Error, Exit, Result};
 use std::time::Duration;
 
-pub fn run(ctx: &Context) -> Result<Exit> {
+pub fn run(ctx: &Context, args: &crate::cli::RunArgs) -> Result<Exit> {
+    if args.compaction {
+        return super::run_compaction::run(ctx, args);
+    }
     let config = ctx.config()?;
     let region = ctx.one_region()?;
     let stack = config.stack_name();

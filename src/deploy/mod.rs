@@ -6,6 +6,7 @@ pub mod account;
 pub mod applied;
 pub mod apply;
 pub mod assets;
+pub mod compaction;
 pub mod destroy;
 pub mod destroyed;
 pub mod metrics;
