@@ -215,7 +215,7 @@ fn assumptions(a: &CostAssumptions, instances: u64, from: &str) -> Vec<Assumptio
         (
             "athena_mb_per_query",
             opt(a.athena_mb_per_query.map(|v| v.get())),
-            "MB one query scans (a fixed figure); unset: one month of raw data, as the seed's second query reads".into(),
+            "MB one query scans (a fixed figure); unset: one month of the Parquet data (every column), as the seed's second query reads it after compaction".into(),
         ),
         (
             "alarm_notifications_per_month",
