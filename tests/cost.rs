@@ -554,3 +554,12 @@ fn a_zero_scale_is_refused() {
     let (code, _, _) = cost(MINIMAL, &["--scale", "0"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn scale_shows_queries_on_the_raw_json_costing_more_than_on_parquet() {
+    let doc = cost_json(MINIMAL, &["--scale", "1000"]);
+    let scans = &doc["scale"][0]["query_scans"];
+    let parquet = scans["on_parquet_micros"].as_i64().unwrap_or(0);
+    let json = scans["on_json_micros"].as_i64().unwrap_or(0);
+    assert!(json > 10 * parquet, "{scans}");
+}
