@@ -257,7 +257,7 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// A named query of the pipeline (average-cpu-by-instance, peak-memory-trend)
+    /// A named query of the pipeline (average-cpu-by-instance, peak-memory-trend, or one of analytics.named_queries)
     #[arg(required_unless_present = "sql", conflicts_with = "sql")]
     pub name: Option<String>,
     /// Ad-hoc SQL instead of a named query (the tables: infra_metrics_all, infra_metrics_parquet, infra_metrics)

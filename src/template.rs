@@ -549,7 +549,7 @@ fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
     );
     for q in &a.named_queries {
         add(
-            q.logical_id,
+            &q.logical_id,
             json!({
                 "Type": "AWS::Athena::NamedQuery",
                 "Properties": {

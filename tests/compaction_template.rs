@@ -155,3 +155,26 @@ fn the_seeds_glacier_transition_applies_to_the_parquet() {
         json!([{ "StorageClass": "GLACIER", "TransitionInDays": 90 }])
     );
 }
+
+const OWN_QUERY: &str = "name: infra-monitoring\nenvironment: prod\nregions: [us-east-1]\nnotifications:\n  emails: [ops@example.com]\nanalytics:\n  named_queries:\n    - name: daily-disk-peaks\n      sql: SELECT day, MAX(value) FROM infra_metrics_all GROUP BY day\n";
+
+#[test]
+fn a_named_query_of_the_config_is_deployed_beside_the_seeds() {
+    let t = render(OWN_QUERY);
+    let q = props(&t, "DailyDiskPeaksQuery");
+    assert_eq!(q["Name"], "daily-disk-peaks");
+    assert_eq!(q["WorkGroup"], json!({ "Ref": "AnalyticsWorkGroup" }));
+    assert_eq!(of_type(&t, "AWS::Athena::NamedQuery").len(), 3);
+}
+
+#[test]
+fn a_named_query_may_not_take_a_seed_querys_name() {
+    let f = config_file(&OWN_QUERY.replace("daily-disk-peaks", "peak-memory-trend"));
+    let path = f.path().display().to_string();
+    let (code, _, err) = run(&["validate", "-c", &path]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("peak-memory-trend is one of the seed's queries"),
+        "{err}"
+    );
+}

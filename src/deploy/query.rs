@@ -35,14 +35,14 @@ pub fn named(pipeline: &Pipeline, name: &str) -> Result<Sql> {
     let queries = &pipeline.analytics.named_queries;
     match queries.iter().find(|q| q.name == name) {
         Some(q) => Ok(Sql {
-            label: q.name.to_owned(),
+            label: q.name.clone(),
             text: q.sql.clone(),
         }),
         None => Err(Error::Usage(format!(
             "no named query {name:?}; the pipeline has {} (or give --sql \"...\")",
             queries
                 .iter()
-                .map(|q| q.name)
+                .map(|q| q.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ))),

@@ -96,7 +96,7 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     add(a.table_logical_id, GlueTable, named(&a.table));
     add(a.workgroup_logical_id, AthenaWorkGroup, named(&a.workgroup));
     for q in &a.named_queries {
-        add(q.logical_id, AthenaNamedQuery, named(q.name));
+        add(&q.logical_id, AthenaNamedQuery, named(&q.name));
     }
     let c = &p.compaction;
     add(

@@ -574,20 +574,49 @@ fn analytics(config: &Config, names: &Names) -> Analytics {
             kind: "struct<collection_method:string,pipeline_version:string>",
         },
     ];
-    let named_queries = vec![
-        NamedQuery {
-            logical_id: "AverageCpuByInstanceQuery",
-            name: "average-cpu-by-instance",
-            description: "Average, maximum and minimum CPU by instance for one week (seed query 1)",
-            sql: analytics::fill(analytics::AVERAGE_CPU_SQL, names),
-        },
-        NamedQuery {
-            logical_id: "PeakMemoryTrendQuery",
-            name: "peak-memory-trend",
-            description: "Daily peak memory for one month (seed query 2, with from_iso8601_timestamp for engine 3)",
-            sql: analytics::fill(analytics::PEAK_MEMORY_SQL, names),
-        },
+    let seed = [
+        (
+            "AverageCpuByInstanceQuery",
+            "Average, maximum and minimum CPU by instance for one week (seed query 1)",
+            analytics::AVERAGE_CPU_SQL,
+        ),
+        (
+            "PeakMemoryTrendQuery",
+            "Daily peak memory for one month (seed query 2, with from_iso8601_timestamp for engine 3)",
+            analytics::PEAK_MEMORY_SQL,
+        ),
     ];
+    let mut named_queries: Vec<NamedQuery> = seed
+        .iter()
+        .zip(crate::config::SEED_QUERIES)
+        .map(|((logical_id, description, sql), name)| NamedQuery {
+            logical_id: (*logical_id).to_owned(),
+            name: name.to_owned(),
+            description: (*description).to_owned(),
+            sql: analytics::fill(sql, names),
+        })
+        .collect();
+    // The config's own, after the seed's; logical ids from the name (`daily-disk` ->
+    // `DailyDiskQuery`), stable while the name is.
+    named_queries.extend(config.analytics.named_queries.iter().map(|q| {
+        let camel: String = q
+            .name
+            .as_str()
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        NamedQuery {
+            logical_id: format!("{camel}Query"),
+            name: q.name.as_str().to_owned(),
+            description: format!("{} (from the config)", q.name.as_str()),
+            sql: q.sql.trim_end().to_owned(),
+        }
+    }));
     Analytics {
         database_logical_id: ids::GLUE_DATABASE,
         table_logical_id: ids::GLUE_TABLE,

@@ -241,9 +241,9 @@ pub struct Analytics {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NamedQuery {
-    pub logical_id: &'static str,
-    pub name: &'static str,
-    pub description: &'static str,
+    pub logical_id: String,
+    pub name: String,
+    pub description: String,
     pub sql: String,
 }
 
