@@ -53,6 +53,7 @@ bench: $(VENV_OK)
 	$(VENV)/bin/python bench/lambda_handler.py
 	$(VENV)/bin/python bench/collector_fleet.py
 	$(VENV)/bin/python bench/log_processor_large.py
+	$(VENV)/bin/python bench/analytics.py
 	bench/config_limits.sh
 
 release:

@@ -96,6 +96,10 @@ pub enum Command {
     Redrive(RedriveArgs),
     /// Print the minimal IAM policy (JSON) a person or CI needs: --for read or --for apply
     IamPolicy(IamPolicyArgs),
+    /// Run a named query or --sql through Athena in the pipeline's workgroup: rows, bytes scanned, cost
+    Query(QueryArgs),
+    /// The seed's DynamoDB access patterns: latest per instance and type, one instance, one type
+    Metrics(MetricsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -262,6 +266,15 @@ pub struct RunArgs {
     /// Start the run and return at once: print its execution ARN and console URL
     #[arg(long, conflicts_with = "timeout")]
     pub no_wait: bool,
+    /// Run the compaction to Parquet now instead of a collection: yesterday, or --from/--to
+    #[arg(long)]
+    pub compaction: bool,
+    /// First day to compact, YYYY-MM-DD (UTC)
+    #[arg(long, requires = "compaction", value_name = "DAY")]
+    pub from: Option<String>,
+    /// Last day to compact, YYYY-MM-DD (default: --from, or yesterday)
+    #[arg(long, requires = "compaction", value_name = "DAY")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -332,4 +345,44 @@ pub struct RedriveArgs {
     /// List the dead letters and what each would become; redrive and delete nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// A named query of the pipeline (average-cpu-by-instance, peak-memory-trend, or one of analytics.named_queries)
+    #[arg(required_unless_present = "sql", conflicts_with = "sql")]
+    pub name: Option<String>,
+    /// Ad-hoc SQL instead of a named query (the tables: infra_metrics_all, infra_metrics_parquet, infra_metrics)
+    #[arg(long)]
+    pub sql: Option<String>,
+    /// How the rows are printed (--json prints one document instead)
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QueryFormat {
+    /// Aligned columns, then rows, bytes scanned and cost
+    Table,
+    /// RFC 4180 CSV, a header line first
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// One instance over a time range (the table's key)
+    #[arg(long)]
+    pub instance: Option<String>,
+    /// One metric type: over a time range through MetricTypeIndex, or with --instance only that type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub metric_type: Option<String>,
+    /// Start of the range: RFC 3339 or epoch seconds (default: 24 hours before --to)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End of the range: RFC 3339 or epoch seconds (default: now)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Most items to read, page after page
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub limit: u32,
 }

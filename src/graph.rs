@@ -88,6 +88,7 @@ fn target_id(t: Target) -> &'static str {
         Target::Fleet => outside::FLEET,
         Target::WorkGroup => ids::WORKGROUP,
         Target::GlueTable => ids::GLUE_TABLE,
+        Target::CompactionStateMachine => ids::COMPACTION_STATE_MACHINE,
     }
 }
 
@@ -99,6 +100,7 @@ fn actor_id(a: Actor) -> &'static str {
         Actor::Collector => ids::COLLECTOR,
         Actor::LogProcessor => ids::PROCESSOR,
         Actor::Analyst => outside::ANALYSTS,
+        Actor::Compactor => ids::COMPACTION_STATE_MACHINE,
     }
 }
 
@@ -121,6 +123,8 @@ fn verb(a: Access) -> &'static str {
         Access::DeliverLogs => "deliver logs",
         Access::RunQueries => "run queries",
         Access::ReadCatalog => "read catalog",
+        Access::RunStatements => "run statements",
+        Access::RewriteCompacted => "rewrite Parquet",
     }
 }
 
@@ -203,6 +207,14 @@ impl Graph {
         }
         if let Some(d) = b.glacier_after_days {
             traits.push(format!("Glacier after {d} d"));
+        }
+        for r in &b.prefixed {
+            if let Some(d) = r.glacier_after_days {
+                traits.push(format!("{}* Glacier after {d} d", r.prefix));
+            }
+            if let Some(d) = r.expire_after_days {
+                traits.push(format!("{}* expires after {d} d", r.prefix));
+            }
         }
         if b.retain {
             traits.push("retained".to_owned());
@@ -298,6 +310,34 @@ impl Graph {
                 ],
             ),
             node(
+                p.compaction.parquet_table_logical_id,
+                Kind::Resource,
+                &[
+                    "Glue table (Parquet)",
+                    &format!("{}.{}", an.database, p.compaction.parquet_table),
+                    "partitions year/month/day (projected)",
+                ],
+            ),
+            node(
+                p.compaction.view_logical_id,
+                Kind::Resource,
+                &[
+                    "Glue view",
+                    &format!("{}.{}", an.database, p.compaction.view),
+                    "Parquet before yesterday, JSON since",
+                ],
+            ),
+            node(
+                p.compaction.state_machine_logical_id,
+                Kind::Resource,
+                &["Step Functions compaction", &p.compaction.state_machine],
+            ),
+            node(
+                p.compaction.schedule_logical_id,
+                Kind::Resource,
+                &["Compaction schedule", &p.compaction.schedule_expression],
+            ),
+            node(
                 r.logical_id,
                 Kind::Resource,
                 &[
@@ -331,7 +371,7 @@ impl Graph {
             let cluster = match role.actor {
                 Actor::Scheduler | Actor::StateMachine | Actor::Collector => &mut collection,
                 Actor::LogProcessor => &mut processing,
-                Actor::Analyst => &mut analytics,
+                Actor::Analyst | Actor::Compactor => &mut analytics,
             };
             if role.actor == Actor::Analyst {
                 let mut lines = vec!["People and dashboards"];
@@ -463,6 +503,7 @@ impl Graph {
                 Access::ReadMetrics => (target, actor, "metrics"),
                 Access::DescribeInstances => (target, actor, "instances"),
                 Access::RunQueries => (actor, target, "queries"),
+                Access::RunStatements => (actor, target, "INSERT INTO, one day a run"),
                 // Reads drawn by what triggers them: the bucket's notification, Athena's scans.
                 Access::ReadPartitions
                 | Access::ReadObjects
@@ -470,6 +511,7 @@ impl Graph {
                 | Access::WriteObjects
                 // Poison lines put aside in the same bucket the trigger reads: no new flow.
                 | Access::QuarantineObjects
+                | Access::RewriteCompacted
                 | Access::ReadCatalog => continue,
             };
             self.link(from, to, label, LinkKind::Flow);

@@ -135,6 +135,7 @@ pub fn render(p: &Pipeline) -> Value {
     }
     observability(p, &mut add);
     analytics(p, &mut add);
+    compaction(p, &mut add);
     for role in &p.roles {
         add(role.logical_id, iam_role(role, &p.names));
     }
@@ -234,6 +235,16 @@ fn bucket(b: &Bucket) -> Value {
     }
     if let Some(days) = b.expire_after_days {
         rules.push(json!({ "Id": "ExpireObjects", "Status": "Enabled", "ExpirationInDays": days }));
+    }
+    for r in &b.prefixed {
+        let mut rule = json!({ "Id": r.id, "Status": "Enabled", "Prefix": r.prefix });
+        if let Some(days) = r.glacier_after_days {
+            rule["Transitions"] = json!([{ "StorageClass": "GLACIER", "TransitionInDays": days }]);
+        }
+        if let Some(days) = r.expire_after_days {
+            rule["ExpirationInDays"] = json!(days);
+        }
+        rules.push(rule);
     }
     if let Some(days) = b.noncurrent_expire_days {
         rules.push(json!({
@@ -740,7 +751,7 @@ fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
     );
     for q in &a.named_queries {
         add(
-            q.logical_id,
+            &q.logical_id,
             json!({
                 "Type": "AWS::Athena::NamedQuery",
                 "Properties": {
@@ -753,6 +764,133 @@ fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
             }),
         );
     }
+}
+
+/// The Parquet table, the view over both tables, the compaction state machine and its schedule
+/// (`model::analytics`).
+fn compaction(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
+    let a = &p.analytics;
+    let c = &p.compaction;
+    let columns: Vec<Value> = a
+        .columns
+        .iter()
+        .map(|c| json!({ "Name": c.name, "Type": c.kind }))
+        .collect();
+    // Partitioned by day: a 30-day backfill is 30 partitions, under Athena's 100 per write.
+    let day_keys = ["year", "month", "day"];
+    let partitions: Vec<Value> = day_keys
+        .iter()
+        .map(|k| json!({ "Name": k, "Type": "string" }))
+        .collect();
+    let root = format!(
+        "s3://{}/{}",
+        p.names.raw_bucket,
+        analytics::COMPACTED_PREFIX
+    );
+    add(
+        c.parquet_table_logical_id,
+        json!({
+            "Type": "AWS::Glue::Table",
+            "Properties": {
+                "CatalogId": r#ref("AWS::AccountId"),
+                "DatabaseName": r#ref(a.database_logical_id),
+                "TableInput": {
+                    "Name": c.parquet_table,
+                    "TableType": "EXTERNAL_TABLE",
+                    "Parameters": {
+                        "classification": "parquet",
+                        "parquet.compression": "ZSTD",
+                        "projection.enabled": "true",
+                        "projection.year.type": "integer",
+                        "projection.year.range": format!("{},2099", a.projection_first_year),
+                        "projection.month.type": "integer",
+                        "projection.month.range": "1,12",
+                        "projection.month.digits": "2",
+                        "projection.day.type": "integer",
+                        "projection.day.range": "1,31",
+                        "projection.day.digits": "2",
+                        "storage.location.template": { "Fn::Sub": format!("{root}year=${{!year}}/month=${{!month}}/day=${{!day}}/") },
+                    },
+                    "PartitionKeys": partitions,
+                    "StorageDescriptor": {
+                        "Columns": columns,
+                        "Location": { "Fn::Sub": root },
+                        "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                        "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+                        "SerdeInfo": {
+                            "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+                        },
+                    },
+                },
+            }
+        }),
+    );
+    let mut view_columns: Vec<(&str, &str)> = a.columns.iter().map(|c| (c.name, c.kind)).collect();
+    view_columns.extend(day_keys.iter().map(|k| (*k, "string")));
+    let view_column_values: Vec<Value> = view_columns
+        .iter()
+        .map(|(name, kind)| json!({ "Name": name, "Type": kind }))
+        .collect();
+    add(
+        c.view_logical_id,
+        json!({
+            "Type": "AWS::Glue::Table",
+            "DependsOn": [c.parquet_table_logical_id, a.table_logical_id],
+            "Properties": {
+                "CatalogId": r#ref("AWS::AccountId"),
+                "DatabaseName": r#ref(a.database_logical_id),
+                "TableInput": {
+                    "Name": c.view,
+                    "TableType": "VIRTUAL_VIEW",
+                    "Parameters": { "presto_view": "true", "comment": "Presto View" },
+                    "ViewOriginalText": analytics::presto_view_text(&c.view_sql, &a.database, &view_columns),
+                    "ViewExpandedText": "/* Presto View */",
+                    "StorageDescriptor": { "Columns": view_column_values },
+                },
+            }
+        }),
+    );
+    // ASL is JSON inside a string; sorted keys keep it stable too.
+    let definition = serde_json::to_string_pretty(&canonical(&c.definition)).unwrap_or_default();
+    add(
+        c.state_machine_logical_id,
+        json!({
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {
+                "StateMachineName": c.state_machine,
+                "StateMachineType": "STANDARD",
+                "RoleArn": get_att(c.role_logical_id, "Arn"),
+                "DefinitionString": { "Fn::Sub": definition },
+                // Said, not left out: AWS reports a state machine without logging as OFF, so
+                // drift would read an absent setting as changed. Failures alarm instead.
+                "LoggingConfiguration": { "Level": "OFF", "IncludeExecutionData": false },
+            }
+        }),
+    );
+    add(
+        c.schedule_logical_id,
+        json!({
+            "Type": "AWS::Scheduler::Schedule",
+            "Properties": {
+                "Name": c.schedule,
+                "Description": "Starts the daily compaction of yesterday's raw JSON to Parquet",
+                "ScheduleExpression": c.schedule_expression,
+                "ScheduleExpressionTimezone": "UTC",
+                "State": "ENABLED",
+                "FlexibleTimeWindow": { "Mode": "OFF" },
+                "Target": {
+                    "Arn": r#ref(c.state_machine_logical_id),
+                    "RoleArn": get_att(c.schedule_role_logical_id, "Arn"),
+                    "Input": "{\"trigger\":\"schedule\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\"}",
+                    "RetryPolicy": {
+                        "MaximumRetryAttempts": p.schedule.retry_attempts,
+                        "MaximumEventAgeInSeconds": p.schedule.max_event_age_seconds,
+                    },
+                    "DeadLetterConfig": { "Arn": get_att(c.dead_letter_queue, "Arn") },
+                },
+            }
+        }),
+    );
 }
 
 fn statement(s: &Statement) -> Value {
@@ -807,6 +945,7 @@ fn iam_role(role: &Role, names: &Names) -> Value {
         Actor::Collector => "Collector writes raw metrics to S3 and CloudWatch",
         Actor::LogProcessor => "Log processor reads raw objects and writes the metrics table",
         Actor::Analyst => "People and dashboards query the metrics with Athena",
+        Actor::Compactor => "Step Functions has Athena rewrite each day's raw JSON as Parquet",
     };
     let statements: Vec<Value> = role.statements.iter().map(statement).collect();
     json!({

@@ -185,14 +185,15 @@ const SEED_ALARMS_ONLY: &str = "monitoring:\n  silent_loss:\n    executions_fail
 
 #[test]
 fn the_throttle_alarm_counts_as_two_alarm_metrics() {
+    // Six seed alarms, the throttle alarm's second metric, compaction's alarm.
     let doc = cost_json(&format!("{MINIMAL}{SEED_ALARMS_ONLY}"), &[]);
-    assert_eq!(line(&doc, "CloudWatch", "alarm metrics")["quantity"], 7.0);
+    assert_eq!(line(&doc, "CloudWatch", "alarm metrics")["quantity"], 8.0);
 }
 
 #[test]
 fn alarm_metrics_cost_ten_cents_each_without_the_free_tier() {
     let doc = cost_json(&format!("{MINIMAL}{SEED_ALARMS_ONLY}"), &["--no-free-tier"]);
-    assert_eq!(micros(line(&doc, "CloudWatch", "alarm metrics")), 700_000);
+    assert_eq!(micros(line(&doc, "CloudWatch", "alarm metrics")), 800_000);
 }
 
 #[test]
@@ -244,15 +245,10 @@ fn objects_under_128_kb_never_reach_glacier() {
 }
 
 #[test]
-fn large_objects_move_to_glacier_after_the_lifecycle_days() {
-    // Daily, one type, 1,000 instances: objects of 1,000 lines (> 128 KB). At the end of month
-    // 12 (8,760 h) those older than 90 days (2,160 h) are in Glacier with 32 KB overhead each.
-    let yaml = with_cost(
-        &HOURLY_CPU.replace("rate(1 hour)", "rate(1 day)"),
-        "  instances: 1000\n",
-    );
-    let c = config(&yaml);
-    let p = infrapipe::commands::build(&c, &c.regions[0]).expect("model");
+fn large_parquet_objects_move_to_glacier_after_the_lifecycle_days() {
+    // Hourly, one type, 100,000 instances: a day's Parquet object passes 128 KB. At the end of
+    // month 12 (8,760 h) the days older than 90 (2,160 h) are in Glacier with 32 KB overhead each.
+    let yaml = with_cost(HOURLY_CPU, "  instances: 100000\n");
     let line_bytes = usage::record_line(
         infrapipe::config::MetricType::Cpu,
         "us-east-1",
@@ -260,16 +256,31 @@ fn large_objects_move_to_glacier_after_the_lifecycle_days() {
         "simulated",
     )
     .len() as f64;
-    let expected = (8_760.0 - 2_160.0) / 24.0 * (1_000.0 * line_bytes + 32_768.0) / usage::GIB;
+    let parquet =
+        usage::PARQUET_FIXED_BYTES + usage::PARQUET_SHARE_OF_JSON * 24.0 * 100_000.0 * line_bytes;
+    let expected = (8_760.0 - 2_160.0) / 24.0 * (parquet + 32_768.0) / usage::GIB;
     let doc = cost_json(&yaml, &[]);
     let q = line(&doc, "S3", "Glacier")["quantity"]
         .as_f64()
         .unwrap_or(0.0);
-    assert!(
-        (q - expected).abs() < 1e-12,
-        "{q} != {expected} ({})",
-        p.region
-    );
+    assert!((q - expected).abs() < 1e-9, "{q} != {expected}");
+}
+
+#[test]
+fn the_report_names_the_fleet_from_which_parquet_reaches_glacier() {
+    let doc = cost_json(MINIMAL, &[]);
+    let facts = doc.to_string();
+    assert!(facts.contains("parquet_glacier_min_fleet"), "{facts}");
+}
+
+#[test]
+fn compaction_scans_at_least_10_mb_a_day() {
+    let doc = cost_json(MINIMAL, &[]);
+    let q = line(&doc, "Athena", "compaction scans")["quantity"]
+        .as_f64()
+        .unwrap_or(0.0);
+    let expected = 730.0 / 24.0 * 10.0 * 1_048_576.0 / 1_099_511_627_776.0;
+    assert!((q - expected).abs() < 1e-12, "{q} != {expected}");
 }
 
 #[test]
@@ -290,8 +301,8 @@ fn record_line_matches_the_collector_format() {
 
 #[test]
 fn the_free_tier_is_used_once_across_regions() {
-    // 2,190 transitions a region: us-east-1 takes 2,190 free, eu-west-1 the other 1,810 and
-    // pays for 380 x $0.025 / 1,000 = $0.0095.
+    // 2,190 collection and 182.5 compaction transitions a region: us-east-1 takes 2,372.5 free,
+    // eu-west-1's collection the other 1,627.5 and pays for 562.5 x $0.025 / 1,000 = $0.0140625.
     let yaml = HOURLY_CPU.replace("[us-east-1]", "[us-east-1, eu-west-1]");
     let doc = cost_json(&yaml, &[]);
     let eu = doc["lines"]
@@ -300,7 +311,7 @@ fn the_free_tier_is_used_once_across_regions() {
         .iter()
         .find(|l| l["region"] == "eu-west-1" && l["service"] == "Step Functions")
         .expect("eu-west-1 transitions");
-    assert_eq!(micros(eu), 9_500);
+    assert_eq!(micros(eu), 14_063);
 }
 
 #[test]
@@ -548,4 +559,13 @@ fn all_regions_and_region_are_exclusive() {
 fn a_zero_scale_is_refused() {
     let (code, _, _) = cost(MINIMAL, &["--scale", "0"]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn scale_shows_queries_on_the_raw_json_costing_more_than_on_parquet() {
+    let doc = cost_json(MINIMAL, &["--scale", "1000"]);
+    let scans = &doc["scale"][0]["query_scans"];
+    let parquet = scans["on_parquet_micros"].as_i64().unwrap_or(0);
+    let json = scans["on_json_micros"].as_i64().unwrap_or(0);
+    assert!(json > 10 * parquet, "{scans}");
 }

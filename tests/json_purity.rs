@@ -100,6 +100,12 @@ fn cases(dir: &str) -> Vec<(&'static str, Vec<String>, i32)> {
         ("status", v(&["status", "-c", ex]), 1),
         ("run", v(&["run", "-c", ex]), 1),
         ("redrive", v(&["redrive", "-c", ex]), 1),
+        (
+            "query",
+            v(&["query", "average-cpu-by-instance", "-c", ex]),
+            1,
+        ),
+        ("metrics", v(&["metrics", "-c", ex]), 1),
         ("cost", v(&["cost", "-c", ex]), 0),
         (
             "iam-policy",

@@ -133,6 +133,7 @@ fn each_actor_has_its_own_role() {
         [
             "AnalyticsQueryRole",
             "CollectorRole",
+            "CompactionRole",
             "LogProcessorRole",
             "SchedulerRole",
             "StateMachineRole"
@@ -217,7 +218,9 @@ fn needs() -> Vec<(&'static str, &'static str, Need)> {
         (
             "SchedulerRole",
             "states:StartExecution",
-            Service("EventBridge Scheduler starts the state machine, its target"),
+            Service(
+                "EventBridge Scheduler starts its targets: the collection and the compaction state machines",
+            ),
         ),
         (
             "SchedulerRole",
@@ -384,6 +387,69 @@ fn needs() -> Vec<(&'static str, &'static str, Need)> {
             "AnalyticsQueryRole",
             "kms:GenerateDataKey",
             Service("S3 asks KMS for a data key for each result Athena writes for the caller"),
+        ),
+    ]);
+    let compaction = |why| Service(why);
+    rows.extend([
+        (
+            "CompactionRole",
+            "athena:StartQueryExecution",
+            compaction("Step Functions starts the day's INSERT INTO (athena:startQueryExecution.sync)"),
+        ),
+        (
+            "CompactionRole",
+            "athena:GetQueryExecution",
+            compaction("Step Functions polls the INSERT INTO until it ends (.sync)"),
+        ),
+        (
+            "CompactionRole",
+            "athena:StopQueryExecution",
+            compaction("Step Functions stops the INSERT INTO when the execution is stopped (.sync)"),
+        ),
+        (
+            "CompactionRole",
+            "glue:GetDatabase",
+            compaction("Athena reads the database with the state machine's credentials"),
+        ),
+        (
+            "CompactionRole",
+            "glue:GetTable",
+            compaction("Athena reads the JSON and Parquet tables with the state machine's credentials"),
+        ),
+        (
+            "CompactionRole",
+            "glue:GetPartitions",
+            compaction("Athena reads the tables' partitions with the state machine's credentials"),
+        ),
+        (
+            "CompactionRole",
+            "s3:ListBucket",
+            compaction("the ListDay task lists the day's Parquet (s3:listObjectsV2); Athena lists the JSON and the results"),
+        ),
+        (
+            "CompactionRole",
+            "s3:GetBucketLocation",
+            compaction("Athena finds the buckets' region with the state machine's credentials"),
+        ),
+        (
+            "CompactionRole",
+            "s3:GetObject",
+            compaction("Athena reads the raw JSON and its own results"),
+        ),
+        (
+            "CompactionRole",
+            "s3:PutObject",
+            compaction("Athena writes the Parquet objects and the query's results"),
+        ),
+        (
+            "CompactionRole",
+            "s3:DeleteObject",
+            compaction("the DeleteDay task deletes the day's Parquet before a re-run (s3:deleteObjects)"),
+        ),
+        (
+            "CompactionRole",
+            "s3:AbortMultipartUpload",
+            compaction("Athena abandons a failed upload of a large Parquet object"),
         ),
     ]);
     rows.extend(

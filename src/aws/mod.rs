@@ -5,6 +5,7 @@
 //! call needs, so the layer stays a thin, reusable edge.
 
 pub mod alarms;
+pub mod athena;
 pub mod backoff;
 pub mod cloudformation;
 pub mod cost_allocation;

@@ -11,10 +11,13 @@ mod graph;
 mod iam_policy;
 mod init;
 mod man;
+mod metrics;
 mod plan;
 mod redrive;
+mod query;
 mod rollout;
 mod run;
+mod run_compaction;
 mod schema;
 mod status;
 mod synth;
@@ -50,6 +53,8 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Man(args) => man::run(&ctx, args),
         Command::Redrive(args) => redrive::run(&ctx, args),
         Command::IamPolicy(args) => iam_policy::run(&ctx, args),
+        Command::Query(args) => query::run(&ctx, args),
+        Command::Metrics(args) => metrics::run(&ctx, args),
     }
 }
 

@@ -10,6 +10,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Duration;
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Exit> {
+    if args.compaction {
+        return super::run_compaction::run(ctx, args);
+    }
     let config = ctx.config()?;
     let region = ctx.one_region()?;
     let stack = config.stack_name();

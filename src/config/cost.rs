@@ -39,8 +39,8 @@ pub struct CostAssumptions {
     pub dashboard_read_units_per_month: Amount,
     /// Athena queries a month.
     pub athena_queries_per_month: Count,
-    /// MB (2^20 bytes) one query scans. Default: one month of raw data, what the seed's second
-    /// query (a month of one metric, partitions pruned by date only) reads.
+    /// MB (2^20 bytes) one query scans. Default: one month of the compacted Parquet (every
+    /// column), at most what the seed's second query (a month, pruned by date) reads.
     pub athena_mb_per_query: Option<Amount>,
     /// Alarm state changes a month that notify the topic (each one e-mail per subscriber).
     pub alarm_notifications_per_month: Count,

@@ -355,6 +355,24 @@ pub struct Analytics {
     pub query_principals: Vec<PrincipalArn>,
     /// Days query results are kept in the results bucket.
     pub results_retention_days: Days,
+    /// Hour of the day (UTC) at which compaction rewrites the previous day's raw JSON as Parquet.
+    pub compaction_hour_utc: Bounded<0, 23, false>,
+    /// Days a raw JSON object is kept before it expires; its day has long been compacted by
+    /// then (queries read today and yesterday from the JSON, every older day from Parquet).
+    pub raw_json_days: Bounded<3, 3650, false>,
+    /// Named queries of your own, beside the seed's two: each a name and Athena SQL over
+    /// `infra_metrics_all` (Parquet and JSON), `infra_metrics_parquet` or `infra_metrics`.
+    #[schemars(extend("maxItems" = 50))]
+    pub named_queries: Vec<ExtraQuery>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraQuery {
+    pub name: QueryName,
+    /// Athena (engine 3) SQL; `infrapipe query NAME` runs it in the pipeline's workgroup.
+    #[schemars(length(min = 1, max = 262144))]
+    pub sql: String,
 }
 
 impl Default for Analytics {
@@ -363,6 +381,9 @@ impl Default for Analytics {
             bytes_scanned_cutoff_mb: Bounded::new_unchecked(1024.0),
             query_principals: Vec::new(),
             results_retention_days: Bounded::new_unchecked(30.0),
+            compaction_hour_utc: Bounded::new_unchecked(1.0),
+            raw_json_days: Bounded::new_unchecked(14.0),
+            named_queries: Vec::new(),
         }
     }
 }
@@ -371,6 +392,9 @@ impl Default for Analytics {
 /// refused, so that the rest of the file is still read and checked.
 const PLACEHOLDER: &str =
     "name: x\nenvironment: x\nregions: [us-east-1]\nnotifications:\n  emails: [x@example.com]\n";
+
+/// The seed's named queries' names (the model adds them to every pipeline).
+pub const SEED_QUERIES: [&str; 2] = ["average-cpu-by-instance", "peak-memory-trend"];
 
 /// Most instance ids that fit the collector's environment (Lambda allows 4 KB in all).
 pub const MAX_INSTANCE_IDS: usize = 150;
@@ -515,6 +539,37 @@ impl Config {
             fail(
                 "collectors.metrics",
                 format!("must not repeat a metric type (got {} twice)", dup.as_str()),
+            );
+        }
+        let query_names: Vec<&str> = self
+            .analytics
+            .named_queries
+            .iter()
+            .map(|q| q.name.as_str())
+            .collect();
+        if let Some(dup) = first_duplicate(&query_names) {
+            fail(
+                "analytics.named_queries",
+                format!("must not repeat a name (got {dup} twice)"),
+            );
+        }
+        if let Some(seed) = query_names.iter().find(|n| SEED_QUERIES.contains(n)) {
+            fail(
+                "analytics.named_queries",
+                format!(
+                    "{seed} is one of the seed's queries, which the pipeline always has: choose another name"
+                ),
+            );
+        }
+        if self
+            .analytics
+            .named_queries
+            .iter()
+            .any(|q| q.sql.trim().is_empty())
+        {
+            fail(
+                "analytics.named_queries",
+                "a query's sql must not be empty".into(),
             );
         }
         if !c.instances.is_empty() && !c.instance_tags.is_empty() {

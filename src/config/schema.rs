@@ -115,6 +115,23 @@ impl JsonSchema for Email {
     }
 }
 
+impl JsonSchema for QueryName {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "QueryName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut s = pattern(
+            r"^[a-z][a-z0-9-]*$",
+            "A named query's name: a lowercase letter, then lowercase letters, digits and dashes",
+        );
+        s.insert("maxLength".into(), 64.into());
+        s
+    }
+}
+
 impl JsonSchema for InstanceId {
     fn inline_schema() -> bool {
         true

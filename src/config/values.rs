@@ -357,6 +357,45 @@ impl From<Email> for String {
     }
 }
 
+/// The name of a named query the config adds: lowercase letters, digits and dashes, as the
+/// seed's (`average-cpu-by-instance`); `infrapipe query NAME` runs it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct QueryName(String);
+
+impl QueryName {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = (1..=64).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(format!(
+                "must be a query name such as daily-disk-peaks: a lowercase letter, then lowercase letters, digits and dashes, at most 64 (got {s:?})"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for QueryName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<QueryName> for String {
+    fn from(q: QueryName) -> String {
+        q.0
+    }
+}
+
 /// An EC2 instance id (`i-` and 8 or 17 hexadecimal digits).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -15,7 +15,7 @@ pub use report::{Line, Report};
 
 use crate::config::CostAssumptions;
 use crate::model::Pipeline;
-use report::{Assumption, PriceFile, ScaleColumn, ScaleLine, Subtotal};
+use report::{Assumption, PriceFile, QueryScans, ScaleColumn, ScaleLine, Subtotal};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +98,8 @@ pub fn estimate(
                 })
                 .collect();
             let micros = lines.iter().map(|l| l.monthly_cost_micros).sum();
+            let query_scans =
+                query_scans(assumed, first, region_prices[0], instances * u64::from(k));
             ScaleColumn {
                 multiple: k,
                 instances: instances * u64::from(k),
@@ -105,6 +107,7 @@ pub fn estimate(
                 total_monthly_cost_micros: micros,
                 dominant_line: Report::dominant(&lines),
                 lines,
+                query_scans,
             }
         })
         .collect();
@@ -217,7 +220,7 @@ fn assumptions(a: &CostAssumptions, instances: u64, from: &str) -> Vec<Assumptio
         (
             "athena_mb_per_query",
             opt(a.athena_mb_per_query.map(|v| v.get())),
-            "MB one query scans (a fixed figure); unset: one month of raw data, as the seed's second query reads".into(),
+            "MB one query scans (a fixed figure); unset: one month of the Parquet data (every column), as the seed's second query reads it after compaction".into(),
         ),
         (
             "alarm_notifications_per_month",
@@ -265,4 +268,29 @@ pub fn budget_limit(
     let report = estimate(assumed, pipelines, book, &Options::default())?;
     let with_headroom = report.total_monthly_cost * (1.0 + headroom_percent / 100.0);
     Ok(with_headroom.ceil().max(1.0))
+}
+
+/// The month's Athena queries at `instances`, billed on the Parquet and as they would be on the
+/// raw JSON (each at least 10 MB, rounded up to the MB, capped by the workgroup's cutoff).
+fn query_scans(
+    assumed: &CostAssumptions,
+    pipeline: &Pipeline,
+    prices: &prices::RegionPrices,
+    instances: u64,
+) -> QueryScans {
+    let facts = usage::usage(assumed, pipeline, instances as f64).facts;
+    let fact = |key: &str| facts.iter().find(|f| f.key == key).map_or(0.0, |f| f.value);
+    let cutoff = pipeline.analytics.bytes_scanned_cutoff as f64;
+    let billed = |bytes: f64| {
+        ((bytes.min(cutoff) / usage::MIB).ceil() * usage::MIB).max(usage::ATHENA_MIN_BYTES)
+    };
+    let price = prices.get(prices::PriceKey::AthenaScanned);
+    let usd = |bytes: f64| {
+        assumed.athena_queries_per_month.get() * bytes / usage::TIB * price.unit_price(price.usd)
+    };
+    let micros = |usd: f64| (usd * 1e6).round() as i64;
+    QueryScans {
+        on_parquet_micros: micros(usd(fact("athena_bytes_per_query"))),
+        on_json_micros: micros(usd(billed(fact("athena_json_bytes_per_query")))),
+    }
 }

@@ -107,6 +107,15 @@ pub struct ScaleColumn {
     pub total_monthly_cost_micros: i64,
     pub dominant_line: Option<ScaleLine>,
     pub lines: Vec<ScaleLine>,
+    /// The month's queries (first region) as billed on the Parquet, and as they would be billed
+    /// had they read the raw JSON (what compaction saves; not part of the total).
+    pub query_scans: QueryScans,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryScans {
+    pub on_parquet_micros: i64,
+    pub on_json_micros: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -514,6 +523,19 @@ impl fmt::Display for Report {
             writeln!(f, "Dominant line:")?;
             for c in &self.scale {
                 writeln!(f, "  x{:<6} {}", c.multiple, dominant_text(c))?;
+            }
+            writeln!(
+                f,
+                "Athena queries, on Parquet against on the raw JSON (not in the total):"
+            )?;
+            for c in &self.scale {
+                writeln!(
+                    f,
+                    "  x{:<6} {} against {}",
+                    c.multiple,
+                    money(c.query_scans.on_parquet_micros),
+                    money(c.query_scans.on_json_micros)
+                )?;
             }
         }
 

@@ -35,6 +35,15 @@ pub const PUT_METRIC_DATA_MAX_DATUMS: f64 = 1_000.0;
 pub const SQS_REQUESTS_PER_MESSAGE: f64 = 3.0;
 /// Bytes of one S3 server access log record (the documented format's fields, about 500 bytes).
 pub const ACCESS_LOG_RECORD_BYTES: f64 = 500.0;
+/// A day's Parquet object (ZSTD) against the JSON it replaces, as measured by
+/// bench/analytics.py with DuckDB's writer: a fixed footer and schema, plus this share.
+pub const PARQUET_FIXED_BYTES: f64 = 2_400.0;
+pub const PARQUET_SHARE_OF_JSON: f64 = 0.0205;
+/// State transitions of one compaction day with nothing to delete: ChooseDays, the Map, NameDay,
+/// ListDay, AnyLeft, InsertDay.
+pub const COMPACTION_TRANSITIONS_PER_DAY: f64 = 6.0;
+/// Days in a 730-hour month.
+pub const DAYS_PER_MONTH: f64 = HOURS_PER_MONTH / 24.0;
 /// A representative scheduled time for the record and key sizes (all timestamps have one length).
 const SAMPLE_TIME: &str = "2026-11-25T18:00:00Z";
 const SAMPLE_EPOCH: &str = "1795629600";
@@ -353,31 +362,58 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
         false,
     ));
     let bucket = &pipeline.raw_bucket;
-    let glacier_h = bucket.glacier_after_days.map(|d| f64::from(d) * 24.0);
+    // The raw JSON lives until its expiry rule; the seed's Glacier rule applies to the
+    // Parquet, one object a day (`model::analytics`).
+    let rule_days = |f: fn(&crate::model::PrefixLifecycle) -> Option<u32>| {
+        bucket
+            .prefixed
+            .iter()
+            .find_map(f)
+            .map(|d| f64::from(d) * 24.0)
+    };
+    let json_h = rule_days(|r| r.expire_after_days).map_or(horizon_h, |h| horizon_h.min(h));
+    let glacier_h = bucket
+        .glacier_after_days
+        .map(|d| f64::from(d) * 24.0)
+        .or_else(|| rule_days(|r| r.glacier_after_days));
+    let json_per_day = bytes_per_run * runs / DAYS_PER_MONTH;
+    let parquet_per_day = PARQUET_FIXED_BYTES + PARQUET_SHARE_OF_JSON * json_per_day;
+    fact(
+        "parquet_bytes_per_day",
+        parquet_per_day,
+        "one day's Parquet object (ZSTD): 2,400 bytes + 2.05 % of the day's JSON (bench/analytics.py)".into(),
+    );
+    let json_per_instance_day = json_per_day / instances.max(1.0);
+    fact(
+        "parquet_glacier_min_fleet",
+        ((LIFECYCLE_MIN_OBJECT_BYTES - PARQUET_FIXED_BYTES)
+            / (PARQUET_SHARE_OF_JSON * json_per_instance_day))
+            .ceil(),
+        "instances from which a day's Parquet object reaches 128 KB, so the Glacier transition moves it and saves money".into(),
+    );
     let (mut standard, mut glacier, mut transitioned) = (0.0, 0.0, 0.0);
-    for &size in &object_bytes {
-        match glacier_h {
-            Some(after) if size >= LIFECYCLE_MIN_OBJECT_BYTES => {
-                let aged = (horizon_h - after).max(0.0);
-                standard += per_hour
-                    * (horizon_h.min(after) * size + aged * GLACIER_STANDARD_OVERHEAD_BYTES);
-                glacier += per_hour * aged * (size + GLACIER_OVERHEAD_BYTES);
-                transitioned += per_hour * aged.min(HOURS_PER_MONTH);
-            }
-            _ => standard += per_hour * horizon_h * size,
+    standard += per_hour * json_h * bytes_per_run;
+    let per_day_hour = 1.0 / 24.0;
+    match glacier_h {
+        Some(after) if parquet_per_day >= LIFECYCLE_MIN_OBJECT_BYTES => {
+            let aged = (horizon_h - after).max(0.0);
+            standard += per_day_hour
+                * (horizon_h.min(after) * parquet_per_day + aged * GLACIER_STANDARD_OVERHEAD_BYTES);
+            glacier += per_day_hour * aged * (parquet_per_day + GLACIER_OVERHEAD_BYTES);
+            transitioned += per_day_hour * aged.min(HOURS_PER_MONTH);
         }
+        _ => standard += per_day_hour * horizon_h * parquet_per_day,
     }
     // A retried branch rewrites its object: the old one becomes a noncurrent version.
     let noncurrent_h = bucket
         .noncurrent_expire_days
         .map_or(horizon_h, |d| horizon_h.min(f64::from(d) * 24.0));
     standard += per_hour * retries * (bytes_per_run / m) * noncurrent_h;
-    let all_small = object_bytes.iter().all(|&s| s < LIFECYCLE_MIN_OBJECT_BYTES);
-    // Proportional to the fleet only while no object crosses the lifecycle's minimum.
-    let standard_linear = (glacier_h.is_none() || all_small) && a.s3_storage_gb.is_none();
+    let standard_linear = false;
     let mut storage_item = format!(
-        "Standard storage at month {} (objects under 128 KB never move)",
-        a.storage_month
+        "Standard storage at month {} (JSON {} days, then one Parquet object a day)",
+        a.storage_month,
+        json_h / 24.0
     );
     if let Some(gb) = a.s3_storage_gb {
         standard = gb.get() * GIB;
@@ -393,10 +429,13 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
         None,
         standard_linear,
     ));
-    if let Some(days) = bucket.glacier_after_days {
+    if let Some(after) = glacier_h {
         charges.push(charge(
             Service::S3,
-            format!("Glacier Flexible Retrieval storage (after {days} days, +40 KB an object)"),
+            format!(
+                "Glacier Flexible Retrieval storage (Parquet after {} days, +40 KB an object; objects under 128 KB never move)",
+                after / 24.0
+            ),
             glacier / GIB,
             PriceKey::S3GlacierStorage,
             None,
@@ -411,6 +450,41 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
             false,
         ));
     }
+
+    // Compaction: one state machine run a day, one INSERT INTO scanning the day's JSON.
+    charges.push(charge(
+        Service::Scheduler,
+        "compaction schedule invocations (daily)".into(),
+        DAYS_PER_MONTH,
+        PriceKey::SchedulerInvocations,
+        Some(Pool::SchedulerInvocations),
+        false,
+    ));
+    charges.push(charge(
+        Service::StepFunctions,
+        "compaction state transitions (6 a day)".into(),
+        DAYS_PER_MONTH * COMPACTION_TRANSITIONS_PER_DAY,
+        PriceKey::StepFunctionsTransitions,
+        Some(Pool::StepFunctionsTransitions),
+        false,
+    ));
+    let compaction_scan = ((json_per_day / MIB).ceil() * MIB).max(ATHENA_MIN_BYTES);
+    charges.push(charge(
+        Service::Athena,
+        "compaction scans (a day's JSON a run, 10 MB minimum)".into(),
+        DAYS_PER_MONTH * compaction_scan / TIB,
+        PriceKey::AthenaScanned,
+        None,
+        false,
+    ));
+    charges.push(charge(
+        Service::S3,
+        "GET requests (compaction reads each JSON object once)".into(),
+        invocations,
+        PriceKey::S3GetRequests,
+        None,
+        false,
+    ));
 
     // The table: one item a line, written to the table and to its index.
     let t = &pipeline.table;
@@ -621,9 +695,17 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
 
     // Analytics.
     let queries = a.athena_queries_per_month.get();
+    // A month of data, read from its Parquet (every column: an upper bound for the seed's
+    // queries, which read two or three of them); the JSON it replaced, for comparison.
+    let json_month = bytes_per_run * runs;
     let wanted = a
         .athena_mb_per_query
-        .map_or(bytes_per_run * runs, |mb| mb.get() * MIB);
+        .map_or(parquet_per_day * DAYS_PER_MONTH, |mb| mb.get() * MIB);
+    fact(
+        "athena_json_bytes_per_query",
+        json_month,
+        "what the same month's query would scan on the raw JSON (before compaction)".into(),
+    );
     let cutoff = pipeline.analytics.bytes_scanned_cutoff as f64;
     let billed = ((wanted.min(cutoff) / MIB).ceil() * MIB).max(ATHENA_MIN_BYTES);
     fact("athena_bytes_per_query", billed, "bytes billed a query: the scan, capped by the workgroup's cutoff, rounded up to the MB, at least 10 MB".into());
@@ -638,8 +720,8 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
     // One database and one table; partition projection stores no partitions.
     charges.push(charge(
         Service::Glue,
-        "catalog objects (database, table; projected partitions are not stored)".into(),
-        2.0,
+        "catalog objects (database, JSON and Parquet tables, view; projected partitions are not stored)".into(),
+        4.0,
         PriceKey::GlueObjects,
         Some(Pool::GlueObjects),
         false,

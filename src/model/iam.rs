@@ -14,15 +14,18 @@ pub enum Actor {
     LogProcessor,
     /// People and dashboards that query with Athena (trusted by the principals the config names).
     Analyst,
+    /// The compaction state machine: Athena rewrites the raw JSON as Parquet with its role.
+    Compactor,
 }
 
 impl Actor {
-    pub const ALL: [Actor; 5] = [
+    pub const ALL: [Actor; 6] = [
         Actor::Scheduler,
         Actor::StateMachine,
         Actor::Collector,
         Actor::LogProcessor,
         Actor::Analyst,
+        Actor::Compactor,
     ];
 
     /// Logical id of the actor's role.
@@ -33,6 +36,7 @@ impl Actor {
             Actor::Collector => "CollectorRole",
             Actor::LogProcessor => "LogProcessorRole",
             Actor::Analyst => "AnalyticsQueryRole",
+            Actor::Compactor => "CompactionRole",
         }
     }
 
@@ -40,7 +44,7 @@ impl Actor {
     pub fn service_principal(self) -> Option<&'static str> {
         match self {
             Actor::Scheduler => Some("scheduler.amazonaws.com"),
-            Actor::StateMachine => Some("states.amazonaws.com"),
+            Actor::StateMachine | Actor::Compactor => Some("states.amazonaws.com"),
             Actor::Collector | Actor::LogProcessor => Some("lambda.amazonaws.com"),
             Actor::Analyst => None,
         }
@@ -54,6 +58,7 @@ impl Actor {
     pub fn trust_source_arn(self, names: &Names) -> Option<Sub> {
         match self {
             Actor::StateMachine => Some(names.state_machine_arn()),
+            Actor::Compactor => Some(names.compaction_state_machine_arn()),
             Actor::Scheduler => Some(names.schedule_group_arn()),
             Actor::Collector | Actor::LogProcessor | Actor::Analyst => None,
         }
@@ -81,6 +86,7 @@ pub enum Node {
     Fleet,
     WorkGroup,
     GlueTable,
+    CompactionStateMachine,
 }
 
 /// What an actor does to a node.
@@ -106,6 +112,10 @@ pub enum Access {
     DeliverLogs,
     RunQueries,
     ReadCatalog,
+    /// Start, follow and stop Athena statements (Step Functions' `.sync` integration).
+    RunStatements,
+    /// List, write and delete the Parquet objects (`compacted/`): a re-run deletes its day first.
+    RewriteCompacted,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -242,7 +252,28 @@ impl Edge {
                     Names::glue_catalog_arn(),
                     names.glue_database_arn(),
                     names.glue_table_arn(),
+                    names.glue_table_arn_of(&names.parquet_table),
+                    names.glue_table_arn_of(&names.metrics_view),
                 ]),
+                Condition::new(),
+            ),
+            RunStatements => (
+                vec![
+                    "athena:GetQueryExecution",
+                    "athena:StartQueryExecution",
+                    "athena:StopQueryExecution",
+                ],
+                one(arn(self.to)),
+                Condition::new(),
+            ),
+            RewriteCompacted => (
+                vec![
+                    "s3:AbortMultipartUpload",
+                    "s3:DeleteObject",
+                    "s3:GetObject",
+                    "s3:PutObject",
+                ],
+                one(super::analytics::compacted_objects_arn(names)),
                 Condition::new(),
             ),
         };
@@ -289,6 +320,7 @@ pub fn node_arn(node: Node, names: &Names) -> Sub {
         }
         Node::WorkGroup => names.workgroup_arn(),
         Node::GlueTable => names.glue_table_arn(),
+        Node::CompactionStateMachine => names.compaction_state_machine_arn(),
         Node::LogDelivery | Node::Metrics | Node::Fleet => Sub::new("*"),
     }
 }

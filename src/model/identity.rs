@@ -104,7 +104,7 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     add(a.table_logical_id, GlueTable, named(&a.table));
     add(a.workgroup_logical_id, AthenaWorkGroup, named(&a.workgroup));
     for q in &a.named_queries {
-        add(q.logical_id, AthenaNamedQuery, named(q.name));
+        add(&q.logical_id, AthenaNamedQuery, named(&q.name));
     }
     let o = &p.observability;
     if let Some(d) = &o.dashboard {
@@ -116,6 +116,19 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     if let Some(b) = &o.budget {
         add(b.logical_id, BudgetsBudget, named(&b.name));
     }
+    let c = &p.compaction;
+    add(
+        c.parquet_table_logical_id,
+        GlueTable,
+        named(&c.parquet_table),
+    );
+    add(c.view_logical_id, GlueTable, named(&c.view));
+    add(
+        c.state_machine_logical_id,
+        StepFunctionsStateMachine,
+        named(&c.state_machine),
+    );
+    add(c.schedule_logical_id, SchedulerSchedule, named(&c.schedule));
     // Roles are unnamed: CloudFormation names them after the stack, with a random suffix.
     for r in &p.roles {
         add(r.logical_id, IamRole, None);

@@ -1,6 +1,7 @@
 //! The pipeline as typed resources, built from a validated config for one region. The model
 //! knows nothing of AWS clients or of CloudFormation's syntax.
 
+pub mod analytics;
 pub mod contract;
 pub mod iam;
 pub mod identity;
@@ -40,6 +41,11 @@ pub mod ids {
     pub const GLUE_DATABASE: &str = "MetricsDatabase";
     pub const GLUE_TABLE: &str = "MetricsGlueTable";
     pub const WORKGROUP: &str = "AnalyticsWorkGroup";
+    pub const PARQUET_TABLE: &str = "MetricsParquetTable";
+    pub const METRICS_VIEW: &str = "MetricsView";
+    pub const COMPACTION_STATE_MACHINE: &str = "CompactionStateMachine";
+    pub const COMPACTION_SCHEDULE: &str = "CompactionSchedule";
+    pub const COMPACTION_ALARM: &str = "CompactionFailedAlarm";
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +69,7 @@ pub struct Pipeline {
     pub analytics: Analytics,
     /// The dashboard, anomaly detectors and budget (`model::monitoring`).
     pub observability: monitoring::Observability,
+    pub compaction: analytics::Compaction,
     pub edges: Vec<Edge>,
     pub roles: Vec<Role>,
     /// The customer-managed key and the access-log bucket, when the config asks for them.
@@ -86,7 +93,9 @@ impl Pipeline {
             logical_id: ids::RAW_BUCKET,
             name: names.raw_bucket.clone(),
             versioned: true,
-            glacier_after_days: Some(config.storage.raw_retention_days.int() as u32),
+            // The seed's Glacier rule, kept on the data that lives: the Parquet. The raw JSON
+            // of compacted days expires instead.
+            glacier_after_days: None,
             expire_after_days: None,
             noncurrent_expire_days: Some(config.storage.noncurrent_version_days.int() as u32),
             abort_incomplete_upload_days: 7,
@@ -96,6 +105,20 @@ impl Pipeline {
                 permission_logical_id: ids::PROCESSOR_PERMISSION,
                 suffix: ".json",
             }),
+            prefixed: vec![
+                PrefixLifecycle {
+                    id: "TransitionParquetToGlacier",
+                    prefix: analytics::COMPACTED_PREFIX,
+                    glacier_after_days: Some(config.storage.raw_retention_days.int() as u32),
+                    expire_after_days: None,
+                },
+                PrefixLifecycle {
+                    id: "ExpireRawJson",
+                    prefix: analytics::RAW_JSON_PREFIX,
+                    glacier_after_days: None,
+                    expire_after_days: Some(config.analytics.raw_json_days.int() as u32),
+                },
+            ],
         };
         let results_bucket = Bucket {
             logical_id: ids::RESULTS_BUCKET,
@@ -107,6 +130,7 @@ impl Pipeline {
             abort_incomplete_upload_days: 1,
             retain: false,
             notify: None,
+            prefixed: Vec::new(),
         };
         let table = Table {
             logical_id: ids::TABLE,
@@ -288,6 +312,7 @@ impl Pipeline {
                 .collect(),
         };
         let mut alarms = alarms(config, &names, &namespace);
+        alarms.push(compaction_alarm(config, &names));
         alarms.extend(monitoring::silent_loss_alarms(
             config, &names, &namespace, &functions, &queues,
         ));
@@ -315,6 +340,7 @@ impl Pipeline {
                 policies.entry(actor).or_default().extend(statements);
             }
         }
+        let compaction = compaction(config, &names);
         let roles = Actor::ALL
             .iter()
             .filter_map(|&actor| {
@@ -356,6 +382,7 @@ impl Pipeline {
             alarms,
             analytics,
             observability,
+            compaction,
             edges,
             roles,
             security,
@@ -404,6 +431,18 @@ pub fn edges(config: &Config) -> Vec<Edge> {
         e(Actor::LogProcessor, Node::ProcessorDlq, SendMessages),
         e(Actor::LogProcessor, Node::Metrics, PutMetrics),
         e(Actor::LogProcessor, Node::ProcessorLogGroup, WriteLogs),
+        e(
+            Actor::Scheduler,
+            Node::CompactionStateMachine,
+            StartExecution,
+        ),
+        e(Actor::Compactor, Node::WorkGroup, RunStatements),
+        e(Actor::Compactor, Node::GlueTable, ReadCatalog),
+        e(Actor::Compactor, Node::RawBucket, ListBucket),
+        e(Actor::Compactor, Node::RawBucket, ReadPartitions),
+        e(Actor::Compactor, Node::RawBucket, RewriteCompacted),
+        e(Actor::Compactor, Node::ResultsBucket, ListBucket),
+        e(Actor::Compactor, Node::ResultsBucket, WriteObjects),
     ];
     // A tag selects the fleet through DescribeInstances in either mode; only cloudwatch mode
     // reads the fleet's metrics.
@@ -589,24 +628,49 @@ fn analytics(config: &Config, names: &Names) -> Analytics {
             kind: "struct<collection_method:string,pipeline_version:string>",
         },
     ];
-    let named_queries = vec![
-        NamedQuery {
-            logical_id: "AverageCpuByInstanceQuery",
-            name: "average-cpu-by-instance",
-            description: "Average, maximum and minimum CPU by instance for one week (seed query 1)",
-            sql: format!(
-                "SELECT instance_id,\n  AVG(value) AS avg_cpu,\n  MAX(value) AS max_cpu,\n  MIN(value) AS min_cpu\nFROM {t}\nWHERE metric_type = 'cpu'\n  AND year = '2026'\n  AND month = '02'\n  AND day BETWEEN '13' AND '20'\nGROUP BY instance_id\nORDER BY avg_cpu DESC"
-            ),
-        },
-        NamedQuery {
-            logical_id: "PeakMemoryTrendQuery",
-            name: "peak-memory-trend",
-            description: "Daily peak memory for one month (seed query 2, with from_iso8601_timestamp for engine 3)",
-            sql: format!(
-                "SELECT date_trunc('day', from_iso8601_timestamp(timestamp)) AS date,\n  MAX(value) AS peak_memory\nFROM {t}\nWHERE metric_type = 'memory'\n  AND year = '2026'\n  AND month = '02'\nGROUP BY date_trunc('day', from_iso8601_timestamp(timestamp))\nORDER BY date"
-            ),
-        },
+    let seed = [
+        (
+            "AverageCpuByInstanceQuery",
+            "Average, maximum and minimum CPU by instance for one week (seed query 1)",
+            analytics::AVERAGE_CPU_SQL,
+        ),
+        (
+            "PeakMemoryTrendQuery",
+            "Daily peak memory for one month (seed query 2, with from_iso8601_timestamp for engine 3)",
+            analytics::PEAK_MEMORY_SQL,
+        ),
     ];
+    let mut named_queries: Vec<NamedQuery> = seed
+        .iter()
+        .zip(crate::config::SEED_QUERIES)
+        .map(|((logical_id, description, sql), name)| NamedQuery {
+            logical_id: (*logical_id).to_owned(),
+            name: name.to_owned(),
+            description: (*description).to_owned(),
+            sql: analytics::fill(sql, names),
+        })
+        .collect();
+    // The config's own, after the seed's; logical ids from the name (`daily-disk` ->
+    // `DailyDiskQuery`), stable while the name is.
+    named_queries.extend(config.analytics.named_queries.iter().map(|q| {
+        let camel: String = q
+            .name
+            .as_str()
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        NamedQuery {
+            logical_id: format!("{camel}Query"),
+            name: q.name.as_str().to_owned(),
+            description: format!("{} (from the config)", q.name.as_str()),
+            sql: q.sql.trim_end().to_owned(),
+        }
+    }));
     Analytics {
         database_logical_id: ids::GLUE_DATABASE,
         table_logical_id: ids::GLUE_TABLE,
@@ -619,5 +683,47 @@ fn analytics(config: &Config, names: &Names) -> Analytics {
         projection_first_year: FIRST_YEAR,
         bytes_scanned_cutoff: config.analytics.bytes_scanned_cutoff_mb.int() as u64 * 1_000_000,
         named_queries,
+    }
+}
+
+fn compaction(config: &Config, names: &Names) -> analytics::Compaction {
+    let statement = analytics::fill(analytics::COMPACT_DAY_SQL, names);
+    analytics::Compaction {
+        state_machine_logical_id: ids::COMPACTION_STATE_MACHINE,
+        state_machine: names.compaction_state_machine.clone(),
+        role_logical_id: Actor::Compactor.role_logical_id(),
+        schedule_logical_id: ids::COMPACTION_SCHEDULE,
+        schedule: names.compaction_schedule.clone(),
+        schedule_expression: analytics::daily_at(config.analytics.compaction_hour_utc.int() as u32),
+        schedule_role_logical_id: Actor::Scheduler.role_logical_id(),
+        dead_letter_queue: ids::SCHEDULE_DLQ,
+        parquet_table_logical_id: ids::PARQUET_TABLE,
+        parquet_table: names.parquet_table.clone(),
+        view_logical_id: ids::METRICS_VIEW,
+        view: names.metrics_view.clone(),
+        view_sql: analytics::fill(analytics::VIEW_SQL, names),
+        definition: analytics::definition(names, &statement),
+        statement,
+        raw_json_days: config.analytics.raw_json_days.int() as u32,
+    }
+}
+
+/// A failed compaction leaves its day out of the view once the day is two days old: alarm like
+/// a failed collection, on the state machine's own failure count.
+fn compaction_alarm(config: &Config, names: &Names) -> Alarm {
+    Alarm {
+        logical_id: ids::COMPACTION_ALARM,
+        name: names.alarm("compaction-failed"),
+        description: "CRITICAL: the daily compaction to Parquet failed; re-run it with `infrapipe run --compaction --from DAY`".to_owned(),
+        metric: AlarmMetric::Single {
+            namespace: "AWS/States".to_owned(),
+            name: "ExecutionsFailed",
+            dimensions: vec![("StateMachineArn", names.compaction_state_machine_arn())],
+            statistic: Statistic::Sum,
+        },
+        threshold: 0.0,
+        evaluation_periods: 1,
+        period_seconds: config.alarm_period_seconds(),
+        missing_data: MissingData::NotBreaching,
     }
 }

@@ -66,6 +66,11 @@ pub struct Names {
     pub workgroup: String,
     /// The names the config's `adopt:` section gives (existing resources the stack imports).
     pub adopted: Vec<String>,
+    /// Compaction: its state machine and schedule, the Parquet table and the view over both.
+    pub compaction_state_machine: String,
+    pub compaction_schedule: String,
+    pub parquet_table: String,
+    pub metrics_view: String,
 }
 
 /// The tag (valued with the stack name) that marks a data resource as this pipeline's own.
@@ -110,6 +115,10 @@ impl Names {
             .into_iter()
             .flatten()
             .collect(),
+            compaction_state_machine: format!("{p}-compaction"),
+            compaction_schedule: format!("{p}-compaction"),
+            parquet_table: "infra_metrics_parquet".to_owned(),
+            metrics_view: "infra_metrics_all".to_owned(),
             prefix,
         }
     }
@@ -136,6 +145,21 @@ impl Names {
 
     pub fn state_machine_arn(&self) -> Sub {
         arn(ResourceType::StepFunctionsStateMachine, &self.state_machine)
+    }
+
+    pub fn compaction_state_machine_arn(&self) -> Sub {
+        arn(
+            ResourceType::StepFunctionsStateMachine,
+            &self.compaction_state_machine,
+        )
+    }
+
+    /// The ARN of a Glue table (or view) of the pipeline's database.
+    pub fn glue_table_arn_of(&self, table: &str) -> Sub {
+        Sub::new(format!(
+            "{ARN}:glue:{REGION_ACCOUNT}:table/{}/{table}",
+            self.glue_database
+        ))
     }
 
     pub fn table_arn(&self) -> Sub {

@@ -20,6 +20,17 @@ pub struct Bucket {
     pub retain: bool,
     /// Lambda notified on `s3:ObjectCreated:*` (with the permission it depends on).
     pub notify: Option<Notification>,
+    /// Rules for the objects under one key prefix (compaction: the raw JSON expires, the
+    /// Parquet moves to Glacier).
+    pub prefixed: Vec<PrefixLifecycle>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrefixLifecycle {
+    pub id: &'static str,
+    pub prefix: &'static str,
+    pub glacier_after_days: Option<u32>,
+    pub expire_after_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -254,9 +265,9 @@ pub struct Analytics {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NamedQuery {
-    pub logical_id: &'static str,
-    pub name: &'static str,
-    pub description: &'static str,
+    pub logical_id: String,
+    pub name: String,
+    pub description: String,
     pub sql: String,
 }
 
