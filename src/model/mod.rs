@@ -725,5 +725,6 @@ fn compaction_alarm(config: &Config, names: &Names) -> Alarm {
         evaluation_periods: 1,
         period_seconds: config.alarm_period_seconds(),
         missing_data: MissingData::NotBreaching,
+        comparison: Comparison::GreaterThan,
     }
 }
