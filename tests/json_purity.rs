@@ -100,6 +100,27 @@ fn cases(dir: &str) -> Vec<(&'static str, Vec<String>, i32)> {
         ("status", v(&["status", "-c", ex]), 1),
         ("run", v(&["run", "-c", ex]), 1),
         ("cost", v(&["cost", "-c", ex]), 0),
+        ("redrive", v(&["redrive", "-c", ex]), 1),
+        ("redrive", v(&["redrive", "-c", ex, "--dry-run"]), 1),
+        // Asks STS for the account; with --account it needs no AWS at all.
+        (
+            "iam-policy",
+            v(&["iam-policy", "-c", ex, "--for", "read"]),
+            1,
+        ),
+        (
+            "iam-policy",
+            v(&[
+                "iam-policy",
+                "-c",
+                ex,
+                "--for",
+                "apply",
+                "--account",
+                "123456789012",
+            ]),
+            0,
+        ),
         ("init", v(&["init", &format!("{dir}/init")]), 0),
         ("schema", v(&["schema"]), 0),
         ("graph", v(&["graph", "-c", ex]), 0),
