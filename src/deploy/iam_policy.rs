@@ -270,7 +270,7 @@ pub const CALLS: &[Call] = &[
         "s3",
         "get_bucket_tagging",
         &["s3:GetBucketTagging"],
-        A,
+        RA,
         On::RawBucket,
     ),
     call(
@@ -291,7 +291,7 @@ pub const CALLS: &[Call] = &[
         "dynamodb",
         "list_tags_of_resource",
         &["dynamodb:ListTagsOfResource"],
-        A,
+        RA,
         On::Table,
     ),
     call(
