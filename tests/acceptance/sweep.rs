@@ -159,6 +159,17 @@ pub fn remove(
         deleted.push(format!("bucket {bucket} ({objects} object versions)"));
     }
     for table in &found.tables {
+        // apply deploys the table with deletion protection on: a sweep of the suite's own
+        // pipelines turns it off first (the names were matched above, so it is ours).
+        c.block(
+            c.dynamodb()
+                .update_table()
+                .table_name(table)
+                .deletion_protection_enabled(false)
+                .send(),
+        )
+        .map_err(plain)
+        .with_context(|| format!("turning off deletion protection of table {table}"))?;
         c.block(c.dynamodb().delete_table().table_name(table).send())
             .map_err(plain)
             .with_context(|| format!("deleting table {table}"))?;
