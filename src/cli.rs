@@ -312,7 +312,7 @@ pub enum GraphFormat {
 #[derive(Debug, Args)]
 pub struct IamPolicyArgs {
     /// read: plan (without --change-set), drift, status, cost; apply: apply, destroy, run,
-    /// rollout, plan --change-set
+    /// rollout, redrive, plan --change-set
     #[arg(long = "for", value_enum)]
     pub for_: PolicyFor,
     /// The account to fill in (default: the credentials' own, asked of STS)

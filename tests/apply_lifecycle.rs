@@ -102,8 +102,31 @@ fn template_output(t: serde_json::Value) -> GetTemplateOutput {
         .build()
 }
 
-/// S3 and STS that report the artifact bucket and both zips as already there.
-fn published_already() -> Overrides {
+/// Each function's name and its bundled zip's SHA-256 (base64), in `FunctionKind::ALL` order.
+fn bundled_code(names: &Names) -> Vec<(String, String, String)> {
+    let bundle = infrapipe::package::bundle().expect("bundle");
+    infrapipe::model::FunctionKind::ALL
+        .iter()
+        .map(|k| {
+            let p = bundle.get(*k);
+            let function = match k {
+                infrapipe::model::FunctionKind::Collector => names.collector_function.clone(),
+                infrapipe::model::FunctionKind::LogProcessor => names.processor_function.clone(),
+            };
+            (
+                function,
+                p.key(),
+                infrapipe::deploy::assets::sha256_base64(&p.zip),
+            )
+        })
+        .collect()
+}
+
+/// STS; S3 that reports the artifact bucket and both zips (with their checksums) as already
+/// there and no other bucket; DynamoDB with no table (nothing to import); Lambda whose functions
+/// run the bundled zips (the CodeSha256 check after execute passes).
+fn published_already(names: &Names) -> Overrides {
+    let code = bundled_code(names);
     let sts = mock_client!(
         aws_sdk_sts,
         RuleMode::MatchAny,
@@ -115,22 +138,70 @@ fn published_already() -> Overrides {
             })
         ]
     );
+    let checksums = code.clone();
     let s3 = mock_client!(
         aws_sdk_s3,
         RuleMode::MatchAny,
         [
-            &mock!(aws_sdk_s3::Client::head_bucket).then_output(|| {
-                aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build()
+            &mock!(aws_sdk_s3::Client::head_bucket)
+                .match_requests(|r| r
+                    .bucket()
+                    .is_some_and(|b| b.starts_with("infrapipe-assets-")))
+                .then_output(|| {
+                    aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build()
+                }),
+            &mock!(aws_sdk_s3::Client::head_bucket)
+                .sequence()
+                .http_status(404, None)
+                .repeatedly()
+                .build(),
+            &mock!(aws_sdk_s3::Client::head_object).then_compute_output(move |r| {
+                let sha = checksums
+                    .iter()
+                    .find(|(_, k, _)| Some(k.as_str()) == r.key())
+                    .map(|(_, _, s)| s.clone());
+                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
+                    .set_checksum_sha256(sha)
+                    .build()
             }),
-            &mock!(aws_sdk_s3::Client::head_object).then_output(|| {
-                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder().build()
-            }),
+        ]
+    );
+    let dynamodb = mock_client!(
+        aws_sdk_dynamodb,
+        RuleMode::MatchAny,
+        [
+            &mock!(aws_sdk_dynamodb::Client::describe_table).then_error(|| {
+                aws_sdk_dynamodb::operation::describe_table::DescribeTableError::ResourceNotFoundException(
+                    aws_sdk_dynamodb::types::error::ResourceNotFoundException::builder()
+                        .message("Requested resource not found")
+                        .build(),
+                )
+            })
+        ]
+    );
+    let lambda = mock_client!(
+        aws_sdk_lambda,
+        RuleMode::MatchAny,
+        [
+            &mock!(aws_sdk_lambda::Client::get_function_configuration).then_compute_output(
+                move |r| {
+                    let sha = code
+                        .iter()
+                        .find(|(f, _, _)| Some(f.as_str()) == r.function_name())
+                        .map(|(_, _, s)| s.clone());
+                    aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput::builder()
+                        .set_code_sha256(sha)
+                        .build()
+                }
+            )
         ]
     );
     Overrides {
         cloudformation: None,
         s3: Some(s3),
         sts: Some(sts),
+        dynamodb: Some(dynamodb),
+        lambda: Some(lambda),
         ..Overrides::default()
     }
 }
@@ -188,12 +259,12 @@ const PLAIN: Run = Run {
     yes: true,
 };
 
-fn aws(cf: Cf) -> Aws {
+fn aws(cf: Cf, names: &Names) -> Aws {
     Aws::with_overrides(
         "us-east-1",
         Overrides {
             cloudformation: Some(cf),
-            ..published_already()
+            ..published_already(names)
         },
     )
 }
@@ -207,7 +278,7 @@ fn run_until<F: std::future::Future>(
     let config = common::config(&std::fs::read_to_string(common::EXAMPLE).expect("example"));
     let names = Names::new(&config);
     let template = common::example();
-    let aws = aws(cf);
+    let aws = aws(cf, &names);
     let req = Request {
         stack: STACK,
         names: &names,
@@ -317,27 +388,31 @@ fn a_plain_apply_sends_no_deployment_mode() {
             &policy,
             &create,
             &describe,
-            &mock!(Cf::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
+            &no_events(),
+            &mock!(Cf::execute_change_set)
+                .then_output(|| ExecuteChangeSetOutput::builder().build()),
+            &mock!(Cf::update_termination_protection).then_output(|| {
+                aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput::builder().build()
+            }),
         ]
     );
-    let (result, _) = run_apply(
-        cf,
-        Run {
-            yes: false,
-            ..PLAIN
-        },
+    // Consent comes before the change set, so the change set is only made after a yes.
+    let (result, _) = run_apply(cf, PLAIN);
+    assert!(matches!(result, Ok(Outcome::Executed { .. })), "{result:?}");
+    assert_eq!(
+        create.num_calls(),
+        1,
+        "CreateChangeSet without DeploymentMode"
     );
-    assert!(
-        matches!(result, Ok(Outcome::Cancelled { .. })),
-        "{result:?}"
-    );
-    assert_eq!(create.num_calls(), 1);
 }
 
 #[test]
 fn a_failed_execute_leaves_the_protective_stack_policy_restored() {
     let [create, describe] = change_set_ready();
     let (policy, policies) = recorded_policies();
+    let delete_change_set = mock!(Cf::delete_change_set)
+        .match_requests(|r| r.change_set_name() == Some("cs-1"))
+        .then_output(|| DeleteChangeSetOutput::builder().build());
     let execute = mock!(Cf::execute_change_set).then_error(|| {
         ExecuteChangeSetError::generic(
             ErrorMetadata::builder()
@@ -358,6 +433,7 @@ fn a_failed_execute_leaves_the_protective_stack_policy_restored() {
             &describe,
             &no_events(),
             &execute,
+            &delete_change_set,
         ]
     );
     let (result, _) = run_apply(
@@ -369,6 +445,11 @@ fn a_failed_execute_leaves_the_protective_stack_policy_restored() {
     );
     assert!(result.is_err(), "{result:?}");
     assert_eq!(execute.num_calls(), 1);
+    assert_eq!(
+        delete_change_set.num_calls(),
+        1,
+        "the change set that could not run is not left behind"
+    );
     let sent = policies.lock().expect("policies").clone();
     // Reasserted at the start, lifted for the replacement, restored after the failure.
     assert_eq!(sent.len(), 3, "{sent:?}");
@@ -393,6 +474,8 @@ fn an_interrupted_apply_under_allow_data_loss_restores_the_stack_policy() {
         .then_output(|| ExecuteChangeSetOutput::builder().build());
     let describe_stacks = mock!(Cf::describe_stacks)
         .sequence()
+        // Read at the start, then re-read just before ExecuteChangeSet (not overtaken).
+        .output(|| stack(StackStatus::UpdateComplete))
         .output(|| stack(StackStatus::UpdateComplete))
         .output(|| stack(StackStatus::UpdateInProgress))
         .repeatedly()

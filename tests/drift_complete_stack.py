@@ -12,10 +12,24 @@ phys = {r["LogicalResourceId"]: r["PhysicalResourceId"]
 NAMES = {"AWS::S3::Bucket": "BucketName", "AWS::Lambda::Function": "FunctionName", "AWS::SQS::Queue": "QueueName",
          "AWS::Logs::LogGroup": "LogGroupName", "AWS::SNS::Topic": "TopicName", "AWS::Athena::WorkGroup": "Name",
          "AWS::StepFunctions::StateMachine": "StateMachineName", "AWS::DynamoDB::Table": "TableName"}
+# The stack's parameters as deployed (apply pins the code versions), else the template's defaults.
+deployed = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0].get("Parameters", [])
+params = {k: v.get("Default", "") for k, v in t.get("Parameters", {}).items()}
+params.update({p["ParameterKey"]: p.get("ParameterValue", "") for p in deployed})
+NO_VALUE = object()  # AWS::NoValue: the property is left out
+def cond(c):
+    if isinstance(c, str): return cond(t["Conditions"][c])
+    (k, x), = c.items()
+    if k == "Fn::Not": return not cond(x[0])
+    if k == "Fn::Equals": return res(x[0]) == res(x[1])
+    if k == "Fn::And": return all(cond(y) for y in x)
+    if k == "Fn::Or": return any(cond(y) for y in x)
+    if k == "Condition": return cond(x)
+    raise ValueError(f"condition {k}")
 def ref(i):
-    pseudo = {"AWS::AccountId": acct, "AWS::Region": region, "AWS::Partition": "aws", "AWS::NoValue": None}
+    pseudo = {"AWS::AccountId": acct, "AWS::Region": region, "AWS::Partition": "aws", "AWS::NoValue": NO_VALUE}
     if i in pseudo: return pseudo[i]
-    if i in t.get("Parameters", {}): return t["Parameters"][i].get("Default", "")
+    if i in params: return params[i]
     if i in phys: return phys[i]
     r = R[i]; ty = r["Type"]
     if ty == "AWS::Glue::Database": return res(r["Properties"]["DatabaseInput"]["Name"])
@@ -43,8 +57,9 @@ def res(v):
         if k == "Ref": return ref(x)
         if k == "Fn::GetAtt": return getatt(*x)
         if k == "Fn::Sub": return sub(x) if isinstance(x, str) else sub(x[0], x[1])
-    if isinstance(v, dict): return {k: res(x) for k, x in v.items()}
-    if isinstance(v, list): return [res(x) for x in v]
+        if k == "Fn::If": return res(x[1]) if cond(x[0]) else res(x[2])
+    if isinstance(v, dict): return {k: y for k, y in ((k, res(x)) for k, x in v.items()) if y is not NO_VALUE}
+    if isinstance(v, list): return [y for y in (res(x) for x in v) if y is not NO_VALUE]
     return v
 def props(i): return res(R[i]["Properties"])
 

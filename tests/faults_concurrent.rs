@@ -82,7 +82,8 @@ fn deployed_template() -> GetTemplateOutput {
         .build()
 }
 
-/// S3 and STS that report the artifact bucket and both zips as already there.
+/// S3 and STS that report the artifact bucket and both zips (with their checksums) as already
+/// there.
 fn published_already() -> Overrides {
     let sts = mock_client!(
         aws_sdk_sts,
@@ -94,6 +95,15 @@ fn published_already() -> Overrides {
             })
         ]
     );
+    // Both zips are there with their checksums: reused, nothing uploaded.
+    let bundle = infrapipe::package::bundle().expect("bundle");
+    let checksums: Vec<(String, String)> = infrapipe::model::FunctionKind::ALL
+        .iter()
+        .map(|k| {
+            let p = bundle.get(*k);
+            (p.key(), infrapipe::deploy::assets::sha256_base64(&p.zip))
+        })
+        .collect();
     let s3 = mock_client!(
         aws_sdk_s3,
         RuleMode::MatchAny,
@@ -101,8 +111,14 @@ fn published_already() -> Overrides {
             &mock!(aws_sdk_s3::Client::head_bucket).then_output(|| {
                 aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build()
             }),
-            &mock!(aws_sdk_s3::Client::head_object).then_output(|| {
-                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder().build()
+            &mock!(aws_sdk_s3::Client::head_object).then_compute_output(move |r| {
+                let sha = checksums
+                    .iter()
+                    .find(|(k, _)| Some(k.as_str()) == r.key())
+                    .map(|(_, s)| s.clone());
+                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
+                    .set_checksum_sha256(sha)
+                    .build()
             }),
         ]
     );
@@ -155,6 +171,21 @@ fn describe(first: StackStatus, then: StackStatus) -> Rule {
         .build()
 }
 
+/// What every apply does first on an existing stack: no change set left by an earlier apply,
+/// and the protective stack policy reasserted.
+fn start_rules() -> [Rule; 2] {
+    [
+        mock!(Cf::list_change_sets).then_output(|| {
+            aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput::builder()
+                .build()
+        }),
+        mock!(Cf::set_stack_policy).then_output(|| {
+            aws_sdk_cloudformation::operation::set_stack_policy::SetStackPolicyOutput::builder()
+                .build()
+        }),
+    ]
+}
+
 fn change_set_rules() -> [Rule; 4] {
     [
         mock!(Cf::create_change_set).then_output(|| {
@@ -201,6 +232,7 @@ fn a_second_apply_finds_the_first_in_progress_and_refuses_before_any_change_set(
 #[test]
 fn an_apply_overtaken_after_its_change_set_deletes_it_and_executes_nothing() {
     let [create, describe_cs, events, delete] = change_set_rules();
+    let [list, policy] = start_rules();
     let execute =
         mock!(Cf::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
     let cf = mock_client!(
@@ -209,6 +241,8 @@ fn an_apply_overtaken_after_its_change_set_deletes_it_and_executes_nothing() {
         [
             &describe(StackStatus::UpdateComplete, StackStatus::UpdateInProgress),
             &mock!(Cf::get_template).then_output(deployed_template),
+            &list,
+            &policy,
             &create,
             &describe_cs,
             &events,
@@ -231,6 +265,7 @@ fn an_apply_overtaken_after_its_change_set_deletes_it_and_executes_nothing() {
 #[test]
 fn an_execution_refused_because_the_stack_got_busy_is_said_as_overtaken() {
     let [create, describe_cs, events, delete] = change_set_rules();
+    let [list, policy] = start_rules();
     let execute = mock!(Cf::execute_change_set).then_error(|| {
         ExecuteChangeSetError::generic(
             ErrorMetadata::builder()
@@ -245,6 +280,8 @@ fn an_execution_refused_because_the_stack_got_busy_is_said_as_overtaken() {
         [
             &describe(StackStatus::UpdateComplete, StackStatus::UpdateComplete),
             &mock!(Cf::get_template).then_output(deployed_template),
+            &list,
+            &policy,
             &create,
             &describe_cs,
             &events,

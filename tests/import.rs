@@ -338,13 +338,20 @@ fn cloudformation(
                 .then_output(|| DescribeStackEventsOutput::builder().build()),
             &execute,
             &mock!(Cf::set_stack_policy).then_output(|| SetStackPolicyOutput::builder().build()),
+            &mock!(Cf::list_change_sets).then_output(|| {
+                aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput::builder()
+                    .build()
+            }),
         ]
     )
 }
 
 /// STS for our account; S3 with the artifact bucket and zips there, no results bucket, and
-/// `raw` answering the raw bucket's HeadBucket (recording each HeadBucket's bucket and ExpectedBucketOwner).
+/// `raw` answering the raw bucket's HeadBucket (recording each HeadBucket's bucket and ExpectedBucketOwner);
+/// Lambda running the bundled zips.
 fn sts_and_s3(raw: Rule, heads: Heads) -> Overrides {
+    let code = bundled_code();
+    let checksums = code.clone();
     let sts = mock_client!(
         aws_sdk_sts,
         RuleMode::MatchAny,
@@ -385,17 +392,63 @@ fn sts_and_s3(raw: Rule, heads: Heads) -> Overrides {
                 .http_status(404, None)
                 .repeatedly()
                 .build(),
-            &mock!(aws_sdk_s3::Client::head_object).then_output(|| {
-                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder().build()
+            &mock!(aws_sdk_s3::Client::head_object).then_compute_output(move |r| {
+                let sha = checksums
+                    .iter()
+                    .find(|(_, k, _)| Some(k.as_str()) == r.key())
+                    .map(|(_, _, s)| s.clone());
+                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
+                    .set_checksum_sha256(sha)
+                    .build()
             }),
+        ]
+    );
+    let lambda = mock_client!(
+        aws_sdk_lambda,
+        RuleMode::MatchAny,
+        [
+            &mock!(aws_sdk_lambda::Client::get_function_configuration).then_compute_output(
+                move |r| {
+                    let sha = code
+                        .iter()
+                        .find(|(f, _, _)| Some(f.as_str()) == r.function_name())
+                        .map(|(_, _, s)| s.clone());
+                    aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput::builder()
+                        .set_code_sha256(sha)
+                        .build()
+                }
+            )
         ]
     );
     Overrides {
         cloudformation: None,
         s3: Some(s3),
         sts: Some(sts),
+        lambda: Some(lambda),
         ..Overrides::default()
     }
+}
+
+/// Each function's name, its bundled zip's key and SHA-256 (base64): the zips are in the
+/// artifact bucket with their checksums, and Lambda runs them after the apply.
+fn bundled_code() -> Vec<(String, String, String)> {
+    let names = Names::new(&common::config(common::MINIMAL));
+    let bundle = infrapipe::package::bundle().expect("bundle");
+    infrapipe::model::FunctionKind::ALL
+        .iter()
+        .map(|k| {
+            let p = bundle.get(*k);
+            let function = match k {
+                infrapipe::model::FunctionKind::Collector => names.collector_function.clone(),
+                infrapipe::model::FunctionKind::LogProcessor => names.processor_function.clone(),
+            };
+            (
+                function,
+                p.key(),
+                infrapipe::deploy::assets::sha256_base64(&p.zip),
+            )
+        })
+        .collect()
 }
 
 fn raw_bucket_is_ours() -> Rule {
@@ -661,7 +714,7 @@ impl Ui for No {
 }
 
 #[test]
-fn answering_no_removes_the_import_change_set_and_its_empty_stack_and_executes_nothing() {
+fn answering_no_makes_no_change_set_deletes_nothing_and_executes_nothing() {
     let r = recorded();
     let aws = aws(
         &r,
@@ -670,13 +723,15 @@ fn answering_no_removes_the_import_change_set_and_its_empty_stack_and_executes_n
     );
     let outcome = run_apply_answering(aws, common::MINIMAL, &mut No).expect("apply");
     assert!(matches!(outcome, Outcome::Cancelled { .. }), "{outcome:?}");
+    // The one question comes before publish and before the IMPORT change set.
+    assert!(
+        r.made.lock().expect("lock").is_empty(),
+        "a change set was made"
+    );
     assert!(r.executed.lock().expect("lock").is_empty());
-    assert_eq!(
-        *r.removed.lock().expect("lock"),
-        [
-            "change set cs-import".to_owned(),
-            format!("stack {STACK_ID}")
-        ]
+    assert!(
+        r.removed.lock().expect("lock").is_empty(),
+        "nothing was there to delete"
     );
 }
 

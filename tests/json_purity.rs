@@ -107,6 +107,13 @@ fn cases(dir: &str) -> Vec<(&'static str, Vec<String>, i32)> {
         ),
         ("metrics", v(&["metrics", "-c", ex]), 1),
         ("cost", v(&["cost", "-c", ex]), 0),
+        ("redrive", v(&["redrive", "-c", ex, "--dry-run"]), 1),
+        // Asks STS for the account; with --account it needs no AWS at all.
+        (
+            "iam-policy",
+            v(&["iam-policy", "-c", ex, "--for", "read"]),
+            1,
+        ),
         (
             "iam-policy",
             v(&[

@@ -1,6 +1,8 @@
 //! `plan` without `--change-set` only reads: every request it makes, recorded through the SDK's
 //! mock clients, is a Describe, Get, List or Head call (an unexpected operation has no rule and
-//! fails the test), and it makes no S3, STS, Lambda or DynamoDB call at all.
+//! fails the test). On a deployed stack whose plan creates no bucket or table it makes no S3,
+//! STS, Lambda or DynamoDB call at all (import's lookups, STS GetCallerIdentity, S3 HeadBucket
+//! and DynamoDB DescribeTable, are reads too, made only for a bucket or table the plan creates).
 
 mod common;
 use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
@@ -91,6 +93,8 @@ fn plan_without_change_set_makes_only_describe_and_get_calls() {
         (
             Some(true),
             vec![
+                // The deployed stack, then its last drift detection (DriftInformation).
+                "cloudformation:DescribeStacks",
                 "cloudformation:DescribeStacks",
                 "cloudformation:GetTemplate"
             ]

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 pub enum Use {
     /// plan (without --change-set), drift, status, cost: reading only.
     Read,
-    /// apply, destroy (with --purge-data), run, rollout, plan --change-set.
+    /// apply, destroy (with --purge-data), run, rollout, redrive, plan --change-set.
     Apply,
 }
 
@@ -100,6 +100,14 @@ pub const CALLS: &[Call] = &[
         "get_template",
         &["cloudformation:GetTemplate"],
         RA,
+        On::Stack,
+    ),
+    // Apply deletes the change sets of ours an earlier apply left AVAILABLE.
+    call(
+        "cloudformation",
+        "list_change_sets",
+        &["cloudformation:ListChangeSets"],
+        A,
         On::Stack,
     ),
     call(
@@ -262,7 +270,7 @@ pub const CALLS: &[Call] = &[
         "s3",
         "get_bucket_tagging",
         &["s3:GetBucketTagging"],
-        A,
+        RA,
         On::RawBucket,
     ),
     call(
@@ -283,7 +291,7 @@ pub const CALLS: &[Call] = &[
         "dynamodb",
         "list_tags_of_resource",
         &["dynamodb:ListTagsOfResource"],
-        A,
+        RA,
         On::Table,
     ),
     call(
@@ -528,6 +536,36 @@ pub const CALLS: &[Call] = &[
         On::LogGroups,
     ),
     call("sqs", "get_queue_url", &["sqs:GetQueueUrl"], R, On::Queues),
+    // redrive: receiving hides a dead letter from other readers, so even --dry-run writes.
+    call(
+        "sqs",
+        "receive_message",
+        &["sqs:ReceiveMessage"],
+        A,
+        On::Queues,
+    ),
+    call(
+        "sqs",
+        "delete_message",
+        &["sqs:DeleteMessage"],
+        A,
+        On::Queues,
+    ),
+    call(
+        "sqs",
+        "change_message_visibility",
+        &["sqs:ChangeMessageVisibility"],
+        A,
+        On::Queues,
+    ),
+    // redrive re-invokes the log processor with the event S3 could not deliver.
+    call(
+        "lambda",
+        "invoke",
+        &["lambda:InvokeFunction"],
+        A,
+        On::Functions,
+    ),
     call(
         "sqs",
         "get_queue_attributes",

@@ -1,5 +1,6 @@
 //! DynamoDB tables: keys, index, billing, TTL (DescribeTimeToLive), point-in-time recovery
-//! (DescribeContinuousBackups), encryption and deletion protection.
+//! (DescribeContinuousBackups), encryption, deletion protection and the tags the template sets
+//! (ListTagsOfResource).
 
 use super::{Read, id, problem};
 use crate::aws::Aws;
@@ -87,5 +88,30 @@ pub async fn table(aws: &Aws, t: &Target) -> Read {
         .and_then(|p| p.point_in_time_recovery_status())
         .is_some_and(|s| s.as_str() == "ENABLED");
     v["PointInTimeRecoverySpecification"] = json!({ "PointInTimeRecoveryEnabled": pitr });
+    if t.expected.get("Tags").is_some()
+        && let Some(arn) = d.table_arn()
+    {
+        let mut live = std::collections::BTreeMap::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = db
+                .list_tags_of_resource()
+                .resource_arn(arn)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| problem(aws, &doing("tags"), NO_TABLE, &e))?;
+            for tag in page.tags() {
+                live.insert(tag.key().to_owned(), tag.value().to_owned());
+            }
+            match page.next_token() {
+                Some(n) => next = Some(n.to_owned()),
+                None => break,
+            }
+        }
+        if let Some(tags) = super::template_tags(t, &live) {
+            v["Tags"] = tags;
+        }
+    }
     Ok(v)
 }

@@ -129,3 +129,22 @@ pub(crate) fn put(m: &mut serde_json::Map<String, Value>, k: &str, v: Option<Val
         m.insert(k.to_owned(), v);
     }
 }
+
+/// The template's `Tags` as read from the live resource: only the keys the template sets, in its
+/// order (CloudFormation adds its own `aws:` tags and the stack's tags to each resource, and
+/// those are not the resource's drift). None when the template sets no tags.
+pub(crate) fn template_tags(
+    t: &Target,
+    live: &std::collections::BTreeMap<String, String>,
+) -> Option<Value> {
+    let wanted = t.expected["Tags"].as_array()?;
+    let read: Vec<Value> = wanted
+        .iter()
+        .filter_map(|w| {
+            let key = w["Key"].as_str()?;
+            let value = live.get(key)?;
+            Some(serde_json::json!({ "Key": key, "Value": value }))
+        })
+        .collect();
+    Some(Value::Array(read))
+}

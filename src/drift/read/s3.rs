@@ -1,4 +1,5 @@
-//! S3 buckets (versioning, encryption, public access block, ownership, lifecycle, notification)
+//! S3 buckets (versioning, encryption, public access block, ownership, lifecycle, notification,
+//! the tags the template sets)
 //! and bucket policies.
 
 use super::{Problem, Read, id, problem, put};
@@ -13,7 +14,7 @@ pub async fn bucket(aws: &Aws, t: &Target) -> Read {
     let name = id(t)?;
     let s3 = aws.s3();
     let doing = |what: &str| format!("reading the {what} of bucket {name}");
-    let (versioning, encryption, public, ownership, lifecycle, notification) = tokio::join!(
+    let (versioning, encryption, public, ownership, lifecycle, notification, tagging) = tokio::join!(
         s3.get_bucket_versioning().bucket(name).send(),
         s3.get_bucket_encryption().bucket(name).send(),
         s3.get_public_access_block().bucket(name).send(),
@@ -22,6 +23,7 @@ pub async fn bucket(aws: &Aws, t: &Target) -> Read {
         s3.get_bucket_notification_configuration()
             .bucket(name)
             .send(),
+        s3.get_bucket_tagging().bucket(name).send(),
     );
     let mut m = Map::new();
     m.insert("BucketName".into(), json!(name));
@@ -139,6 +141,19 @@ pub async fn bucket(aws: &Aws, t: &Target) -> Read {
             "OwnershipControlsNotFoundError",
         )?,
     }
+
+    let live_tags: std::collections::BTreeMap<String, String> = match tagging {
+        Ok(out) => out
+            .tag_set()
+            .iter()
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect(),
+        Err(e) => {
+            absent_or(aws, &doing("tags"), &e, "NoSuchTagSet")?;
+            Default::default()
+        }
+    };
+    put(&mut m, "Tags", super::template_tags(t, &live_tags));
 
     match lifecycle {
         Ok(out) => {
