@@ -29,7 +29,7 @@ fn apply_from_nothing_creates_the_stack_with_the_uploaded_code() {
     let moto = Moto::start();
     let (code, out, err) = apply(&moto, EXAMPLE);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Apply complete: 44 added"), "{out}");
+    assert!(out.contains("Apply complete: 50 added"), "{out}");
     let hash = infrapipe::package::package(infrapipe::model::FunctionKind::Collector)
         .expect("zip")
         .sha256;

@@ -377,6 +377,16 @@ fn needs() -> Vec<(&'static str, &'static str, Need)> {
             Service(SQS_PRODUCER),
         ),
         (
+            "CompactionRole",
+            "kms:Decrypt",
+            Service("S3 decrypts the raw JSON and the results Athena reads for the compaction"),
+        ),
+        (
+            "CompactionRole",
+            "kms:GenerateDataKey",
+            Service("S3 asks KMS for a data key for each Parquet object and result Athena writes"),
+        ),
+        (
             "AnalyticsQueryRole",
             "kms:Decrypt",
             Service(

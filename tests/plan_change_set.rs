@@ -6,12 +6,16 @@
 mod common;
 use common::moto::Moto;
 
-/// The example with 120 e-mail subscriptions: a template over 51,200 bytes.
+/// The default example with a second alert address (a change to plan): with its dashboard and
+/// both state machines, its template is over CloudFormation's 51,200-byte inline limit
+/// (asserted, so the test cannot pass vacuously).
 fn large_config() -> tempfile::NamedTempFile {
-    let emails: String = (0..120)
-        .map(|i| format!("    - ops{i}@example.com\n"))
-        .collect();
-    common::config_file(&common::example_text().replace("    - ops@example.com\n", &emails))
+    assert!(
+        !infrapipe::deploy::apply::fits_inline(&common::example()),
+        "the example's template now fits inline: grow it here (more e-mail addresses, say)"
+    );
+    let two = "    - ops@example.com\n    - oncall@example.com\n";
+    common::config_file(&common::example_text().replace("    - ops@example.com\n", two))
 }
 
 fn buckets_and_stacks(moto: &Moto) -> String {
@@ -43,21 +47,7 @@ fn a_large_plan_change_set_after_apply_reads_the_template_from_the_artifact_buck
     assert_eq!(code, 0, "{err}");
     let config = large_config();
     let path = config.path().to_str().unwrap_or_default();
-    // moto reads a path-style TemplateURL only when its host is `localhost` (the same loopback).
-    let endpoint = moto
-        .env("us-east-1")
-        .into_iter()
-        .find(|(k, _)| *k == "AWS_ENDPOINT_URL")
-        .map(|(_, v)| v.replace("127.0.0.1", "localhost"))
-        .unwrap_or_default();
-    let (code, out, err) = moto.infrapipe(&[
-        "plan",
-        "-c",
-        path,
-        "--change-set",
-        "--endpoint-url",
-        &endpoint,
-    ]);
+    let (code, out, err) = moto.infrapipe(&["plan", "-c", path, "--change-set"]);
     assert_eq!(code, 0, "{err}");
     let change_sets = moto.boto3(
         "import boto3\nprint([c['ChangeSetName'] for c in boto3.client('cloudformation').list_change_sets(StackName='infra-monitoring-prod')['Summaries'] if c['ChangeSetName'].startswith('infrapipe-plan')])",

@@ -13,8 +13,9 @@ mod init;
 mod man;
 mod metrics;
 mod plan;
-mod redrive;
 mod query;
+mod redrive;
+mod render;
 mod rollout;
 mod run;
 mod run_compaction;
@@ -29,8 +30,8 @@ use crate::cli::{Cli, Command, Global};
 use crate::config::{Config, Region};
 use crate::console::Console;
 use crate::error::{Error, Exit, Result};
-use crate::model::Pipeline;
 use context::Context;
+pub use render::{build, model, rendered, template};
 
 /// Builds the one context every command shares and runs the command given.
 pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
@@ -58,38 +59,6 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
     }
 }
 
-/// The model of `config` for `region`, with the code keys of this process's one bundle and the
-/// budget's limit derived from the cost estimate over every region (unless the config sets it).
-pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
-    let mut pipeline = model(config, region)?;
-    if let Some(budget) = pipeline.observability.budget.as_mut()
-        && budget.limit_usd.is_none()
-    {
-        // The budget covers every region, so its limit is priced over all of them.
-        let all = config
-            .regions
-            .iter()
-            .map(|r| model(config, r))
-            .collect::<Result<Vec<_>>>()?;
-        let book = crate::cost::PriceBook::load().map_err(Error::Prices)?;
-        let limit = crate::cost::budget_limit(&config.cost, &all, &book, budget.headroom_percent)
-            .map_err(|e| {
-                Error::Prices(format!(
-                    "cannot derive the budget's limit from the cost estimate: {e}; set monitoring.budget.monthly_usd, or monitoring.budget.enabled: false"
-                ))
-            })?;
-        budget.limit_usd = Some(limit);
-    }
-    Ok(pipeline)
-}
-
-/// The model without the budget's derived limit: for the commands that price or picture the
-/// pipeline rather than render it (the limit comes from the same estimate `cost` makes).
-pub fn model(config: &Config, region: &Region) -> Result<Pipeline> {
-    let bundle = crate::package::bundle().map_err(Error::Package)?;
-    Ok(Pipeline::build(config, region, &bundle.code_keys()))
-}
-
 /// Colour only on a terminal, never with NO_COLOR or --no-color; the width of the terminal, or
 /// of `COLUMNS`, or 80 (`--wide` lifts it where a command offers it).
 pub fn style(global: &Global, terminals: crate::console::Terminals) -> crate::style::Style {
@@ -98,22 +67,6 @@ pub fn style(global: &Global, terminals: crate::console::Terminals) -> crate::st
         color: global.color_allowed() && std::io::stdout().is_terminal(),
         width: Some(crate::style::output_width(terminals.out)),
     }
-}
-
-/// The template `config` renders for `region`, with the config recorded in its `Metadata`
-/// (`deploy::recorded`, what plan prices as deployed): what synth writes and apply deploys.
-pub fn template(config: &Config, region: &Region) -> Result<serde_json::Value> {
-    let mut template = crate::template::render(&build(config, region)?);
-    crate::deploy::recorded::stamp(&mut template, config);
-    Ok(template)
-}
-
-/// Each region with the template the config renders for it, in the order given.
-pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serde_json::Value)>> {
-    regions
-        .iter()
-        .map(|r| Ok((r.clone(), template(config, r)?)))
-        .collect()
 }
 
 /// Runs `work` for every region (with what it needs there) at once and returns each region's

@@ -282,8 +282,12 @@ pub async fn template_source(
 
 /// The URL CloudFormation reads an uploaded template from.
 pub fn template_url(aws: &Aws, bucket: &str, key: &str, endpoint_url: Option<&str>) -> String {
+    // CloudFormation reads the object itself, by the bucket and key in the URL; an endpoint
+    // override is where *we* send requests. An emulator's CloudFormation (moto) finds the bucket
+    // in S3's path-style URL on AWS's domain (its own host would be taken for a bucket name), so
+    // with an endpoint the URL is path-style, and virtual-hosted on AWS.
     match endpoint_url {
-        Some(e) => format!("{}/{bucket}/{key}", e.trim_end_matches('/')),
+        Some(_) => format!("https://s3.{}.amazonaws.com/{bucket}/{key}", aws.region),
         None => format!("https://{bucket}.s3.{}.amazonaws.com/{key}", aws.region),
     }
 }

@@ -1,0 +1,55 @@
+//! What every rendering command shares: the model of a region (with the budget's limit priced
+//! over every region) and the template synth writes and apply deploys.
+
+use crate::config::{Config, Region};
+use crate::error::{Error, Result};
+use crate::model::Pipeline;
+
+/// The model of `config` for `region`, with the code keys of this process's one bundle and the
+/// budget's limit derived from the cost estimate over every region (unless the config sets it).
+pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
+    let mut pipeline = model(config, region)?;
+    if let Some(budget) = pipeline.observability.budget.as_mut()
+        && budget.limit_usd.is_none()
+    {
+        // The budget covers every region, so its limit is priced over all of them.
+        let all = config
+            .regions
+            .iter()
+            .map(|r| model(config, r))
+            .collect::<Result<Vec<_>>>()?;
+        let book = crate::cost::PriceBook::load().map_err(Error::Prices)?;
+        let limit = crate::cost::budget_limit(&config.cost, &all, &book, budget.headroom_percent)
+            .map_err(|e| {
+                Error::Prices(format!(
+                    "cannot derive the budget's limit from the cost estimate: {e}; set monitoring.budget.monthly_usd, or monitoring.budget.enabled: false"
+                ))
+            })?;
+        budget.limit_usd = Some(limit);
+    }
+    Ok(pipeline)
+}
+
+/// The model without the budget's derived limit: for the commands that price or picture the
+/// pipeline rather than render it (the limit comes from the same estimate `cost` makes).
+pub fn model(config: &Config, region: &Region) -> Result<Pipeline> {
+    let bundle = crate::package::bundle().map_err(Error::Package)?;
+    Ok(Pipeline::build(config, region, &bundle.code_keys()))
+}
+
+/// The template `config` renders for `region`, with the config recorded in its `Metadata`
+/// (`deploy::recorded`, what plan prices as deployed): what synth writes and apply deploys.
+pub fn template(config: &Config, region: &Region) -> Result<serde_json::Value> {
+    let mut template = crate::template::render(&build(config, region)?);
+    crate::deploy::recorded::stamp(&mut template, config);
+    Ok(template)
+}
+
+/// Each region with the template the config renders for it, in the order given.
+pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serde_json::Value)>> {
+    regions
+        .iter()
+        .map(|r| Ok((r.clone(), template(config, r)?)))
+        .collect()
+}
+
