@@ -492,6 +492,10 @@ impl Graph {
         for e in &p.edges {
             let (actor, target) = (actor_id(e.from), target_id(e.to));
             let (from, to, label) = match e.access {
+                // One scheduler role starts both state machines; each has its own schedule.
+                Access::StartExecution if target == ids::COMPACTION_STATE_MACHINE => {
+                    (ids::COMPACTION_SCHEDULE, target, "starts")
+                }
                 Access::StartExecution => (actor, target, "starts"),
                 Access::Invoke => (actor, target, invokes.as_str()),
                 Access::PutObjects => (actor, target, "one object per metric type"),
