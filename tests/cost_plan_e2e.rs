@@ -161,8 +161,11 @@ fn a_stack_applied_without_a_recorded_config_is_priced_as_unknown() {
 #[test]
 fn a_region_without_prices_is_shown_as_not_priced_with_how_to_price_it() {
     let moto = Moto::start();
-    let f =
-        config_file(&example_text().replace("  - us-east-1\n", "  - us-east-1\n  - sa-east-1\n"));
+    // The budget's derived limit needs every region's prices: this config names its own.
+    let f = config_file(&format!(
+        "{}monitoring:\n  budget:\n    monthly_usd: 10\n",
+        example_text().replace("  - us-east-1\n", "  - us-east-1\n  - sa-east-1\n")
+    ));
     let (code, out, err) = moto.infrapipe(&["plan", "-c", &path(&f), "--all-regions"]);
     assert_eq!(code, 0, "{err}");
     assert!(

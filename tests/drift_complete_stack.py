@@ -101,7 +101,7 @@ for i, r in R.items():
         lc = p["LoggingConfiguration"]
         sfn.update_state_machine(stateMachineArn=ref(i), definition=p["DefinitionString"], loggingConfiguration={
             "level": lc["Level"], "includeExecutionData": lc["IncludeExecutionData"],
-            "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": d["CloudWatchLogsLogGroup"]["LogGroupArn"]}} for d in lc["Destinations"]]})
+            "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": d["CloudWatchLogsLogGroup"]["LogGroupArn"]}} for d in lc.get("Destinations", [])]})
     elif ty == "AWS::SNS::TopicPolicy":
         for topic in p["Topics"]:
             sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(p["PolicyDocument"]))

@@ -125,8 +125,15 @@ fn every_silent_loss_alarm_can_be_turned_off() {
         .collect();
     // The seed's six remain, and compaction's own failure alarm (issue 20: failures alarm like
     // collection's), which is not one of the silent-loss set.
-    assert_eq!(ids.len(), 7, "only the seed's six and compaction's remain: {ids:?}");
-    assert!(ids.iter().any(|id| *id == "CompactionFailedAlarm"), "{ids:?}");
+    assert_eq!(
+        ids.len(),
+        7,
+        "only the seed's six and compaction's remain: {ids:?}"
+    );
+    assert!(
+        ids.iter().any(|id| *id == "CompactionFailedAlarm"),
+        "{ids:?}"
+    );
 }
 
 #[test]

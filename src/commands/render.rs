@@ -52,4 +52,3 @@ pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serd
         .map(|r| Ok((r.clone(), template(config, r)?)))
         .collect()
 }
-

@@ -23,8 +23,8 @@ pub use adopt::Adopt;
 pub use cost::CostAssumptions;
 pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
-pub use security::{KeyArn, KmsKey, Security};
 pub use monitoring::Monitoring;
+pub use security::{KeyArn, KmsKey, Security};
 pub use values::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]

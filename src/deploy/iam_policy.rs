@@ -388,7 +388,13 @@ pub const CALLS: &[Call] = &[
         R,
         On::Any,
     ),
-    call("budgets", "describe_budget", &["budgets:ViewBudget"], R, On::Any),
+    call(
+        "budgets",
+        "describe_budget",
+        &["budgets:ViewBudget"],
+        R,
+        On::Any,
+    ),
     call(
         "costexplorer",
         "list_cost_allocation_tags",
@@ -675,13 +681,7 @@ pub fn provisioning(ty: ResourceType) -> (&'static [&'static str], On) {
             On::Any,
         ),
         // Budgets has no resource-level scoping for these in CloudFormation's handler.
-        BudgetsBudget => (
-            &[
-                "budgets:ModifyBudget",
-                "budgets:ViewBudget",
-            ],
-            On::Any,
-        ),
+        BudgetsBudget => (&["budgets:ModifyBudget", "budgets:ViewBudget"], On::Any),
         DynamoDbTable => (
             &[
                 "dynamodb:CreateTable",
