@@ -78,7 +78,7 @@ for i, r in R.items():
         s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls=p["OwnershipControls"])
         rules = []
         for x in p["LifecycleConfiguration"]["Rules"]:
-            y = {"ID": x["Id"], "Status": x["Status"], "Filter": {"Prefix": ""}}
+            y = {"ID": x["Id"], "Status": x["Status"], "Filter": {"Prefix": x.get("Prefix", "")}}
             if "Transitions" in x: y["Transitions"] = [{"Days": z["TransitionInDays"], "StorageClass": z["StorageClass"]} for z in x["Transitions"]]
             if "ExpirationInDays" in x: y["Expiration"] = {"Days": x["ExpirationInDays"]}
             if "NoncurrentVersionExpiration" in x: y["NoncurrentVersionExpiration"] = x["NoncurrentVersionExpiration"]

@@ -37,6 +37,7 @@ const SKIPPED_BY_MOTO: &[&str] = &[
     "ScheduleDeadLetterQueueAlarm",
     "LogProcessorDeadLetterQueueAlarm",
     "CollectionHeartbeatAlarm",
+    "CompactionFailedAlarm",
     // AWS::Budgets::Budget
     "PipelineBudget",
     // AWS::SNS::Subscription
@@ -48,9 +49,12 @@ const SKIPPED_BY_MOTO: &[&str] = &[
     "RawMetricsBucketPolicy",
     // AWS::Scheduler::Schedule
     "CollectionSchedule",
+    "CompactionSchedule",
     // AWS::Glue::Database, AWS::Glue::Table
     "MetricsDatabase",
     "MetricsGlueTable",
+    "MetricsParquetTable",
+    "MetricsView",
     // AWS::Athena::WorkGroup, AWS::Athena::NamedQuery
     "AnalyticsWorkGroup",
     "AverageCpuByInstanceQuery",

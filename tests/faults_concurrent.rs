@@ -120,6 +120,10 @@ fn published_already() -> Overrides {
                     .set_checksum_sha256(sha)
                     .build()
             }),
+            // The example's template is over the inline limit: apply uploads it first.
+            &mock!(aws_sdk_s3::Client::put_object).then_output(|| {
+                aws_sdk_s3::operation::put_object::PutObjectOutput::builder().build()
+            }),
         ]
     );
     Overrides {

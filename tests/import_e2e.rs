@@ -53,7 +53,7 @@ fn plan_after_destroy_shows_the_kept_bucket_and_table_as_imports_and_the_data_st
         "MetricsTable  (import: exists, kept by an earlier destroy)",
         "1. an IMPORT change set adopts MetricsTable (infra-monitoring-prod-metrics), RawMetricsBucket (infra-monitoring-prod-raw-123456789012-us-east-1)",
         "2. an UPDATE change set applies the rest",
-        "Plan: 2 to import, 31 to add, 0 to change, 0 to destroy.",
+        "Plan: 2 to import, 48 to add, 0 to change, 0 to destroy.",
     ] {
         assert!(out.contains(line), "{line:?} missing from:\n{out}");
     }
@@ -68,7 +68,7 @@ fn plan_json_after_destroy_counts_and_names_the_imports() {
     assert_eq!(code, 0, "{out}{err}");
     let doc: Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(doc["summary"]["import"], 2, "{doc:#}");
-    assert_eq!(doc["summary"]["add"], 31, "{doc:#}");
+    assert_eq!(doc["summary"]["add"], 48, "{doc:#}");
     let imports: Vec<(&str, &Value, &str)> = doc["imports"]
         .as_array()
         .expect("imports")
@@ -148,7 +148,7 @@ fn a_hand_built_bucket_and_table_named_in_adopt_are_planned_as_imports() {
         "RawMetricsBucket  (import: named in adopt:)",
         "MetricsTable  (import: named in adopt:)",
         "adopts MetricsTable (InfraMetrics), RawMetricsBucket (raw-metrics-bucket)",
-        "Plan: 2 to import, 31 to add",
+        "Plan: 2 to import, 48 to add",
     ] {
         assert!(out.contains(line), "{line:?} missing from:\n{out}");
     }

@@ -17,8 +17,8 @@ pub enum TagState {
 }
 
 /// The cost-allocation state of the user-defined tag `key`.
-pub async fn tag_state(client: &aws_sdk_costexplorer::Client, region: &str, key: &str) -> TagState {
-    let answer = client
+pub async fn tag_state(ce: &aws_sdk_costexplorer::Client, region: &str, key: &str) -> TagState {
+    let answer = ce
         .list_cost_allocation_tags()
         .tag_keys(key)
         .r#type(aws_sdk_costexplorer::types::CostAllocationTagType::UserDefined)

@@ -373,6 +373,37 @@ pub const CALLS: &[Call] = &[
         R,
         On::StateMachine,
     ),
+    // query and metrics read the pipeline's data: not in the read policy, which only describes
+    // the infrastructure (a query also writes its results to the results bucket).
+    call(
+        "athena",
+        "start_query_execution",
+        &["athena:StartQueryExecution"],
+        A,
+        On::WorkGroup,
+    ),
+    call(
+        "athena",
+        "get_query_execution",
+        &["athena:GetQueryExecution"],
+        A,
+        On::WorkGroup,
+    ),
+    call(
+        "athena",
+        "get_query_results",
+        &["athena:GetQueryResults"],
+        A,
+        On::WorkGroup,
+    ),
+    call(
+        "athena",
+        "stop_query_execution",
+        &["athena:StopQueryExecution"],
+        A,
+        On::WorkGroup,
+    ),
+    call("dynamodb", "query", &["dynamodb:Query"], A, On::Table),
     // drift: the dashboard, the anomaly detectors and the budget; status: the budget's tag.
     call(
         "cloudwatch",
@@ -396,7 +427,7 @@ pub const CALLS: &[Call] = &[
         On::Any,
     ),
     call(
-        "costexplorer",
+        "cost_explorer",
         "list_cost_allocation_tags",
         &["ce:ListCostAllocationTags"],
         R,
@@ -886,6 +917,7 @@ impl Place<'_> {
             On::Table => vec![
                 n.table_arn().resolve(a, r),
                 format!("{}/backup/*", n.table_arn().resolve(a, r)),
+                format!("{}/index/*", n.table_arn().resolve(a, r)),
             ],
             On::Functions => [&n.collector_function, &n.processor_function]
                 .iter()

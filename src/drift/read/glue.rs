@@ -91,6 +91,17 @@ pub async fn table(aws: &Aws, t: &Target) -> Read {
         tb.description().map(|x| json!(x)),
     );
     put(&mut input, "TableType", tb.table_type().map(|x| json!(x)));
+    // A view (the one over JSON and Parquet) is its SQL: a hand edit there is drift too.
+    put(
+        &mut input,
+        "ViewOriginalText",
+        tb.view_original_text().map(|x| json!(x)),
+    );
+    put(
+        &mut input,
+        "ViewExpandedText",
+        tb.view_expanded_text().map(|x| json!(x)),
+    );
     put(&mut input, "Parameters", params(tb.parameters()));
     input.insert("PartitionKeys".into(), columns(tb.partition_keys()));
     put(

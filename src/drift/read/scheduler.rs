@@ -28,8 +28,10 @@ pub async fn schedule(aws: &Aws, t: &Target) -> Read {
     put(
         &mut m,
         "ScheduleExpressionTimezone",
+        // UTC is the default: reported when it is not, or when the template says it (the
+        // compaction schedule does), so an unset timezone reads as unset.
         s.schedule_expression_timezone()
-            .filter(|z| *z != "UTC")
+            .filter(|z| *z != "UTC" || t.expected.get("ScheduleExpressionTimezone").is_some())
             .map(|z| json!(z)),
     );
     put(&mut m, "State", s.state().map(|x| json!(x.as_str())));
