@@ -268,16 +268,15 @@ pub async fn apply<U: Ui + ?Sized>(
 ) -> Result<Outcome, ApplyError> {
     let template =
         crate::plan::import::template(deployed.map(|d| &d.template), req.template, &plan.imports);
-    let source =
-        super::apply::template_source(
-            aws,
-            &uploaded.bucket,
-            &uploaded.owner,
-            req.stack,
-            &template,
-            req.endpoint_url,
-        )
-            .await?;
+    let source = super::apply::template_source(
+        aws,
+        &uploaded.bucket,
+        &uploaded.owner,
+        req.stack,
+        &template,
+        req.endpoint_url,
+    )
+    .await?;
     let resources: Vec<ResourceToImport> = plan
         .imports
         .iter()
