@@ -347,12 +347,16 @@ pub struct Notifications {
     pub https: Vec<monitoring::HttpsEndpoint>,
     /// Slack channels AWS Chatbot posts each alarm to (the workspace authorized in the AWS
     /// Chatbot console first).
-    #[serde(default)]
+    // Left out of the config the template embeds when empty, so a config without chat
+    // channels renders the same template as before they existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("uniqueItems" = true))]
     pub slack: Vec<chatbot::SlackChannel>,
     /// Microsoft Teams channels AWS Chatbot posts each alarm to (the tenant authorized in the
     /// AWS Chatbot console first).
-    #[serde(default)]
+    // Left out of the config the template embeds when empty, so a config without chat
+    // channels renders the same template as before they existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("uniqueItems" = true))]
     pub teams: Vec<chatbot::TeamsChannel>,
 }
