@@ -591,3 +591,43 @@ fn the_same_slack_channel_twice_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn drift_reports_a_chat_channel_not_checked_with_the_reason() {
+    use infrapipe::drift::read::{Problem, read};
+    // No client is called: the reader says it cannot read Chatbot before reaching AWS.
+    let aws = infrapipe::aws::Aws::with_overrides("us-east-1", Default::default());
+    let target = infrapipe::drift::expected::Target {
+        logical_id: "SlackChannel1".into(),
+        resource_type: "AWS::Chatbot::SlackChannelConfiguration".into(),
+        physical_id: None,
+        name: Some("infra-monitoring-prod-slack-1".into()),
+        reference: None,
+        expected: json!({}),
+        hints: json!({}),
+    };
+    let got = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(read(&aws, &target));
+    match got {
+        Err(Problem::Unreadable(why)) => assert!(why.contains("AWS Chatbot"), "{why}"),
+        other => panic!("expected NOT_CHECKED, got {other:?}"),
+    }
+}
+
+#[test]
+fn cost_notes_that_aws_chatbot_adds_no_charge_only_when_channels_are_configured() {
+    let note = |yaml: &str| {
+        let (code, out, err) = run(&[
+            "cost",
+            "-c",
+            config_file(yaml).path().to_str().expect("path"),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out.contains("AWS Chatbot")
+    };
+    assert!(note(&format!("{MINIMAL}{CHAT_CHANNELS}")));
+    assert!(!note(MINIMAL));
+}
