@@ -287,6 +287,17 @@ impl Graph {
         let mut emails = vec!["E-mail subscribers"];
         emails.extend(p.topic.emails.iter().map(String::as_str));
         monitoring.push(node(outside::EMAILS, Kind::External, &emails));
+        for c in p.chatbot.iter().flat_map(|cb| &cb.channels) {
+            let kind = match c.target {
+                crate::model::chatbot::ChatTarget::Slack { .. } => "AWS Chatbot: Slack channel",
+                crate::model::chatbot::ChatTarget::Teams { .. } => "AWS Chatbot: Teams channel",
+            };
+            monitoring.push(node(
+                &c.logical_id,
+                Kind::Resource,
+                &[kind, &c.configuration_name],
+            ));
+        }
 
         let an = &p.analytics;
         let r = &p.results_bucket;
@@ -566,6 +577,9 @@ impl Graph {
         if let Some(b) = &o.budget {
             // Budgets e-mails the addresses itself (README, "Budgets").
             self.link(b.logical_id, outside::EMAILS, "e-mail", LinkKind::Flow);
+        }
+        for c in p.chatbot.iter().flat_map(|cb| &cb.channels) {
+            self.link(p.topic.logical_id, &c.logical_id, "chat", LinkKind::Flow);
         }
         let an = &p.analytics;
         self.link(

@@ -7,6 +7,8 @@ use crate::model::names::{Names, Sub};
 use crate::model::*;
 use serde_json::{Map, Value, json};
 
+mod chatbot;
+
 /// `{"Ref": id}`
 pub fn r#ref(id: &str) -> Value {
     json!({ "Ref": id })
@@ -133,6 +135,7 @@ pub fn render(p: &Pipeline) -> Value {
     for a in &p.alarms {
         add(a.logical_id, alarm(a, p.topic.logical_id));
     }
+    chatbot::chatbot(p, &mut add);
     observability(p, &mut add);
     analytics(p, &mut add);
     compaction(p, &mut add);

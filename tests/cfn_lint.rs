@@ -40,6 +40,19 @@ fn cfn_lint_passes_on_every_rendered_template() {
         std::fs::write(&file, infrapipe::template::to_string(&t)).expect("write template");
         files.push(file);
     }
+    // Both chat channels, with the stack's own key (the topic encrypted).
+    let chat = format!(
+        "{}{}security:\n  kms: create\n",
+        common::MINIMAL,
+        common::CHAT_CHANNELS
+    );
+    let file = dir.path().join("chatbot.json");
+    std::fs::write(
+        &file,
+        infrapipe::template::to_string(&common::render(&chat)),
+    )
+    .expect("write template");
+    files.push(file);
     for (name, extra) in VARIANTS {
         let t = common::render(&format!("{}{extra}", common::MINIMAL));
         let file = dir.path().join(format!("{name}.json"));

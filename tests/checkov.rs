@@ -17,7 +17,16 @@ fn checkov_finds_no_failed_check_on_any_rendered_template() {
         "checkov is not installed in .venv-checkov: run `make test` (it creates .venv-checkov from requirements-checkov.txt)"
     );
     let dir = tempfile::tempdir().expect("temp dir");
-    let rendered = common::rendered_examples();
+    let mut rendered = common::rendered_examples();
+    // Both chat channels, with the stack's own key.
+    rendered.push((
+        "chatbot-us-east-1.json".to_owned(),
+        common::render(&format!(
+            "{}{}security:\n  kms: create\n",
+            common::MINIMAL,
+            common::CHAT_CHANNELS
+        )),
+    ));
     for (name, t) in &rendered {
         std::fs::write(dir.path().join(name), infrapipe::template::to_string(t))
             .expect("write template");

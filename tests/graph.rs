@@ -126,3 +126,23 @@ fn graph_json_wraps_the_diagram() {
             .is_some_and(|d| d.starts_with("digraph infrapipe {"))
     );
 }
+
+#[test]
+fn each_chat_channel_is_a_node_the_alerts_topic_feeds() {
+    let p = common::pipeline(&format!("{}{}", common::MINIMAL, common::CHAT_CHANNELS));
+    let dot = Graph::of(&p).dot();
+    assert!(
+        dot.contains(
+            "SlackChannel1 [label=\"AWS Chatbot: Slack channel\\ninfra-monitoring-prod-slack-1\""
+        ),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("AlertsTopic -> SlackChannel1 [label=\"chat\"]"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("AlertsTopic -> TeamsChannel1 [label=\"chat\"]"),
+        "{dot}"
+    );
+}

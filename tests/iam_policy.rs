@@ -263,3 +263,33 @@ fn every_resource_names_the_account_and_region_or_is_the_one_wildcard() {
         .collect();
     assert!(bad.is_empty(), "{bad:?}");
 }
+
+fn provisioning_for(types: &[ResourceType]) -> BTreeSet<String> {
+    let config = common::config(&common::example_text());
+    let names = Names::new(&config);
+    let place = Place {
+        names: &names,
+        stack: "infra-monitoring-prod",
+        account: "123456789012",
+        region: "us-east-1",
+    };
+    actions(&policy(&place, Use::Apply, None, types), true)
+}
+
+#[test]
+fn chat_channels_add_chatbots_actions_and_attaching_policies_to_the_pipelines_roles() {
+    let with = provisioning_for(&[
+        ResourceType::IamRole,
+        ResourceType::ChatbotSlackChannel,
+        ResourceType::ChatbotTeamsChannel,
+    ]);
+    for a in [
+        "chatbot:CreateSlackChannelConfiguration",
+        "chatbot:CreateMicrosoftTeamsChannelConfiguration",
+        "iam:AttachRolePolicy",
+    ] {
+        assert!(with.contains(a), "{a} missing: {with:?}");
+    }
+    let without = provisioning_for(&[ResourceType::IamRole]);
+    assert!(!without.contains("iam:AttachRolePolicy"), "{without:?}");
+}

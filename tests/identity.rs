@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 const ACCOUNT: &str = "123456789012";
 const REGION: &str = "eu-west-1";
 
-/// The example, and the example with the `security:` resources (the KMS key, its alias, the
-/// access-log bucket and its policy).
+/// The example, the example with the `security:` resources (the KMS key, its alias, the
+/// access-log bucket and its policy), and a config with a Slack and a Teams channel.
 fn pipelines() -> Vec<infrapipe::model::Pipeline> {
     let example = common::example_text();
     vec![
@@ -18,6 +18,8 @@ fn pipelines() -> Vec<infrapipe::model::Pipeline> {
         common::pipeline(&format!(
             "{example}\nsecurity:\n  kms: create\n  access_logs: true\n"
         )),
+        // The AWS Chatbot channels and their role.
+        common::pipeline(&format!("{}{}", common::MINIMAL, common::CHAT_CHANNELS)),
     ]
 }
 

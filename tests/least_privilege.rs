@@ -14,7 +14,14 @@ fn full_with_key() -> String {
 }
 
 fn templates() -> Vec<Value> {
-    vec![example(), render(FULL), render(&full_with_key())]
+    vec![
+        example(),
+        render(FULL),
+        render(&full_with_key()),
+        // The Chatbot role: its inline actions (none: an AWS managed read-only policy) are
+        // checked like every role's.
+        render(&format!("{MINIMAL}{CHAT_CHANNELS}")),
+    ]
 }
 
 fn statements(role: &Value) -> Vec<Value> {

@@ -465,3 +465,179 @@ fn a_budget_with_more_than_ten_addresses_is_refused() {
         .expect_err("11 addresses");
     assert!(err.to_string().contains("at most 10"), "{err}");
 }
+
+fn with_chat_channels() -> Value {
+    render(&format!("{MINIMAL}{CHAT_CHANNELS}"))
+}
+
+#[test]
+fn a_slack_channel_is_a_chatbot_configuration_subscribed_to_the_alerts_topic() {
+    let t = with_chat_channels();
+    assert_eq!(
+        resource(&t, "SlackChannel1")["Type"],
+        "AWS::Chatbot::SlackChannelConfiguration"
+    );
+    assert_eq!(
+        props(&t, "SlackChannel1"),
+        &json!({
+            "ConfigurationName": "infra-monitoring-prod-slack-1",
+            "IamRoleArn": { "Fn::GetAtt": ["ChatbotRole", "Arn"] },
+            "SnsTopicArns": [{ "Ref": "AlertsTopic" }],
+            "LoggingLevel": "ERROR",
+            "GuardrailPolicies": [{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess" }],
+            "SlackWorkspaceId": "T0123ABCD",
+            "SlackChannelId": "C0123ABCD",
+        })
+    );
+}
+
+#[test]
+fn a_teams_channel_is_a_chatbot_configuration_subscribed_to_the_alerts_topic() {
+    let t = with_chat_channels();
+    assert_eq!(
+        resource(&t, "TeamsChannel1")["Type"],
+        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration"
+    );
+    let p = props(&t, "TeamsChannel1");
+    assert_eq!(p["ConfigurationName"], "infra-monitoring-prod-teams-1");
+    assert_eq!(p["SnsTopicArns"], json!([{ "Ref": "AlertsTopic" }]));
+    assert_eq!(
+        p["IamRoleArn"],
+        json!({ "Fn::GetAtt": ["ChatbotRole", "Arn"] })
+    );
+    assert_eq!(p["TeamId"], "12345678-abcd-4ef0-1234-56789abcdef0");
+    assert_eq!(p["TeamsTenantId"], "87654321-abcd-4ef0-1234-56789abcdef0");
+    assert_eq!(
+        p["TeamsChannelId"],
+        "19%3ab6ef35dc342d4e8ab0bdc4a2d1d3fc5b%40thread.tacv2"
+    );
+}
+
+#[test]
+fn the_channels_share_one_role_only_chatbot_of_this_account_assumes() {
+    let t = with_chat_channels();
+    assert_eq!(
+        of_type(&t, "AWS::Chatbot::SlackChannelConfiguration").len(),
+        1
+    );
+    let role = props(&t, "ChatbotRole");
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"],
+        json!([{
+            "Effect": "Allow",
+            "Principal": { "Service": "chatbot.amazonaws.com" },
+            "Action": "sts:AssumeRole",
+            "Condition": { "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } } },
+        }])
+    );
+    assert_eq!(
+        role["ManagedPolicyArns"],
+        json!([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/CloudWatchReadOnlyAccess" }])
+    );
+    assert!(role.get("Policies").is_none(), "no inline policy: {role}");
+}
+
+#[test]
+fn without_chat_channels_nothing_chatbot_is_rendered() {
+    let t = render(MINIMAL);
+    let chatbot: Vec<&String> = t["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(id, r)| {
+            id.starts_with("Chatbot")
+                || r["Type"]
+                    .as_str()
+                    .is_some_and(|ty| ty.starts_with("AWS::Chatbot::"))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    assert!(chatbot.is_empty(), "{chatbot:?}");
+}
+
+#[test]
+fn chat_channels_leave_the_topic_policy_admitting_cloudwatch_alarms() {
+    let t = with_chat_channels();
+    let statements = &props(&t, "AlertsTopicPolicy")["PolicyDocument"]["Statement"];
+    assert_eq!(
+        statements,
+        &props(&render(MINIMAL), "AlertsTopicPolicy")["PolicyDocument"]["Statement"]
+    );
+    assert_eq!(
+        statements[0]["Principal"]["Service"],
+        "cloudwatch.amazonaws.com"
+    );
+}
+
+#[test]
+fn a_slack_workspace_id_of_the_wrong_shape_is_refused_where_it_is() {
+    let yaml = format!("{MINIMAL}  slack: [{{workspace_id: slack-team, channel_id: C0123ABCD}}]\n");
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("not a workspace id");
+    let text = err.to_string();
+    assert!(text.contains("notifications.slack"), "{text}");
+    assert!(text.contains("T0123ABCD"), "{text}");
+}
+
+#[test]
+fn a_teams_tenant_id_that_is_not_a_uuid_is_refused() {
+    let yaml = format!(
+        "{MINIMAL}  teams: [{{team_id: 12345678-abcd-4ef0-1234-56789abcdef0, channel_id: '19%3aabc%40thread.tacv2', tenant_id: contoso}}]\n"
+    );
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("not a UUID");
+    assert!(err.to_string().contains("UUID"), "{err}");
+}
+
+#[test]
+fn the_same_slack_channel_twice_is_refused() {
+    let yaml = format!(
+        "{MINIMAL}  slack: [{{workspace_id: T0123ABCD, channel_id: C0123ABCD}}, {{workspace_id: T0123ABCD, channel_id: C0123ABCD}}]\n"
+    );
+    let err = infrapipe::config::Config::parse(&yaml, std::path::Path::new("t.yaml"))
+        .expect_err("repeated");
+    assert!(
+        err.to_string().contains("must not repeat a channel"),
+        "{err}"
+    );
+}
+
+#[test]
+fn drift_reports_a_chat_channel_not_checked_with_the_reason() {
+    use infrapipe::drift::read::{Problem, read};
+    // No client is called: the reader says it cannot read Chatbot before reaching AWS.
+    let aws = infrapipe::aws::Aws::with_overrides("us-east-1", Default::default());
+    let target = infrapipe::drift::expected::Target {
+        logical_id: "SlackChannel1".into(),
+        resource_type: "AWS::Chatbot::SlackChannelConfiguration".into(),
+        physical_id: None,
+        name: Some("infra-monitoring-prod-slack-1".into()),
+        reference: None,
+        expected: json!({}),
+        hints: json!({}),
+    };
+    let got = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(read(&aws, &target));
+    match got {
+        Err(Problem::Unreadable(why)) => assert!(why.contains("AWS Chatbot"), "{why}"),
+        other => panic!("expected NOT_CHECKED, got {other:?}"),
+    }
+}
+
+#[test]
+fn cost_notes_that_aws_chatbot_adds_no_charge_only_when_channels_are_configured() {
+    let note = |yaml: &str| {
+        let (code, out, err) = run(&[
+            "cost",
+            "-c",
+            config_file(yaml).path().to_str().expect("path"),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out.contains("AWS Chatbot")
+    };
+    assert!(note(&format!("{MINIMAL}{CHAT_CHANNELS}")));
+    assert!(!note(MINIMAL));
+}

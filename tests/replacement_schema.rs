@@ -21,6 +21,8 @@ fn replacement_table_covers_the_registry_schemas() {
             "{}security:\n  kms: create\n  access_logs: true\n",
             common::MINIMAL
         )),
+        // Both AWS Chatbot channel configurations.
+        common::render(&format!("{}{}", common::MINIMAL, common::CHAT_CHANNELS)),
     ];
     let types: std::collections::BTreeSet<&str> = rendered
         .iter()

@@ -138,6 +138,13 @@ const SAMPLES: &[&str] = &[
     "security: {kms: Create}",
     "security: {kms: true}",
     "security: {access_log_retention_days: 0}",
+    "notifications: {emails: [a@example.com], slack: [{workspace_id: T0123ABCD, channel_id: C0123ABCD}]}",
+    "notifications: {emails: [a@example.com], slack: [{workspace_id: t0123abcd, channel_id: C0123ABCD}]}",
+    "notifications: {emails: [a@example.com], slack: [{workspace_id: T0123ABCD, channel_id: X0123ABCD}]}",
+    "notifications: {emails: [a@example.com], slack: [{workspace_id: T0123ABCD}]}",
+    "notifications: {emails: [a@example.com], teams: [{team_id: 12345678-abcd-4ef0-1234-56789abcdef0, channel_id: '19%3aabc%40thread.tacv2', tenant_id: 87654321-abcd-4ef0-1234-56789abcdef0}]}",
+    "notifications: {emails: [a@example.com], teams: [{team_id: 12345678-abcd-4ef0-1234, channel_id: '19%3aabc%40thread.tacv2', tenant_id: 87654321-abcd-4ef0-1234-56789abcdef0}]}",
+    "notifications: {emails: [a@example.com], teams: [{team_id: 12345678-abcd-4ef0-1234-56789abcdef0, channel_id: '19:abc@thread.tacv2', tenant_id: 87654321-abcd-4ef0-1234-56789abcdef0}]}",
 ];
 
 fn with(line: &str) -> String {

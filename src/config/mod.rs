@@ -2,6 +2,7 @@
 //! line, column and field for every bad value.
 
 pub mod adopt;
+pub mod chatbot;
 pub mod cost;
 mod de;
 pub mod diagnostic;
@@ -344,6 +345,20 @@ pub struct Notifications {
     #[serde(default)]
     #[schemars(extend("uniqueItems" = true))]
     pub https: Vec<monitoring::HttpsEndpoint>,
+    /// Slack channels AWS Chatbot posts each alarm to (the workspace authorized in the AWS
+    /// Chatbot console first).
+    // Left out of the config the template embeds when empty, so a config without chat
+    // channels renders the same template as before they existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("uniqueItems" = true))]
+    pub slack: Vec<chatbot::SlackChannel>,
+    /// Microsoft Teams channels AWS Chatbot posts each alarm to (the tenant authorized in the
+    /// AWS Chatbot console first).
+    // Left out of the config the template embeds when empty, so a config without chat
+    // channels renders the same template as before they existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("uniqueItems" = true))]
+    pub teams: Vec<chatbot::TeamsChannel>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -715,6 +730,26 @@ impl Config {
             fail(
                 "notifications.https",
                 format!("must not repeat an endpoint (got {} twice)", dup.as_str()),
+            );
+        }
+        if let Some(dup) = first_duplicate(&self.notifications.slack) {
+            fail(
+                "notifications.slack",
+                format!(
+                    "must not repeat a channel (got {} in {} twice)",
+                    dup.channel_id.as_str(),
+                    dup.workspace_id.as_str()
+                ),
+            );
+        }
+        if let Some(dup) = first_duplicate(&self.notifications.teams) {
+            fail(
+                "notifications.teams",
+                format!(
+                    "must not repeat a channel (got {} of team {} twice)",
+                    dup.channel_id.as_str(),
+                    dup.team_id.as_str()
+                ),
             );
         }
         if self.tags.len() > 40 {

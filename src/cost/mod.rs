@@ -131,7 +131,7 @@ pub fn estimate(
         total_monthly_cost_micros: total,
         assumptions: assumptions(assumed, instances, from),
         derived,
-        notes: notes(options),
+        notes: notes(options, first.chatbot.is_some()),
         prices: region_prices
             .iter()
             .map(|r| PriceFile {
@@ -242,7 +242,7 @@ fn assumptions(a: &CostAssumptions, instances: u64, from: &str) -> Vec<Assumptio
         .collect()
 }
 
-fn notes(options: &Options) -> Vec<String> {
+fn notes(options: &Options, chatbot: bool) -> Vec<String> {
     let mut notes = vec![
         "A month is 730 hours (8,760 / 12); runs a month follow from the schedule.".to_owned(),
         "GB means 2^30 bytes and TB 2^40 bytes, as AWS bills storage.".to_owned(),
@@ -251,6 +251,9 @@ fn notes(options: &Options) -> Vec<String> {
         "Not priced: data transfer within the region (free), S3 event notifications and TTL deletes (free), Athena's own S3 reads and result files, the Lambda zips in the artifact bucket, KMS (off by default).".to_owned(),
         "Each line's cost is rounded once to the micro-dollar; subtotals and the total are exact sums of the lines.".to_owned(),
     ];
+    if chatbot {
+        notes.push("AWS Chatbot (the Slack and Teams channels) adds no charge of its own: \"no additional charge\", https://aws.amazon.com/chatbot/pricing/ (AWS's statement as of 2026-11-30; now Amazon Q Developer in chat applications); its SNS deliveries are among the alarm notifications.".to_owned());
+    }
     if options.free_tier {
         notes.push("The always-free tier is per account, not per region: each allowance is applied once, to the regions in the order listed (the first, the rollout canary, first).".to_owned());
     }

@@ -635,6 +635,20 @@ pub const CALLS: &[Call] = &[
     ),
 ];
 
+/// What a resource type needs besides `provisioning` on the pipeline's roles: the Chatbot role
+/// is the only one with an AWS managed policy attached (the CloudWatch read-only one), so only
+/// a template with a chat channel lets the caller attach policies to the pipeline's roles.
+pub fn provisioning_on_roles(ty: ResourceType) -> &'static [&'static str] {
+    match ty {
+        ResourceType::ChatbotSlackChannel | ResourceType::ChatbotTeamsChannel => &[
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:ListAttachedRolePolicies",
+        ],
+        _ => &[],
+    }
+}
+
 /// What CloudFormation needs to create, update and delete a resource type with the caller's own
 /// rights (no deploy role), and what those actions act on.
 pub fn provisioning(ty: ResourceType) -> (&'static [&'static str], On) {
@@ -713,6 +727,35 @@ pub fn provisioning(ty: ResourceType) -> (&'static [&'static str], On) {
         ),
         // Budgets has no resource-level scoping for these in CloudFormation's handler.
         BudgetsBudget => (&["budgets:ModifyBudget", "budgets:ViewBudget"], On::Any),
+        // AWS Chatbot's configurations have no resource-level scoping in CloudFormation's
+        // handler either; the role they name also needs `provisioning_on_roles`.
+        ChatbotSlackChannel => (
+            &[
+                "chatbot:CreateSlackChannelConfiguration",
+                "chatbot:UpdateSlackChannelConfiguration",
+                "chatbot:DeleteSlackChannelConfiguration",
+                "chatbot:DescribeSlackChannelConfigurations",
+                "chatbot:DescribeSlackWorkspaces",
+                "chatbot:TagResource",
+                "chatbot:UntagResource",
+                "chatbot:ListTagsForResource",
+            ],
+            On::Any,
+        ),
+        ChatbotTeamsChannel => (
+            &[
+                "chatbot:CreateMicrosoftTeamsChannelConfiguration",
+                "chatbot:UpdateMicrosoftTeamsChannelConfiguration",
+                "chatbot:DeleteMicrosoftTeamsChannelConfiguration",
+                "chatbot:GetMicrosoftTeamsChannelConfiguration",
+                "chatbot:ListMicrosoftTeamsChannelConfigurations",
+                "chatbot:ListMicrosoftTeamsConfiguredTeams",
+                "chatbot:TagResource",
+                "chatbot:UntagResource",
+                "chatbot:ListTagsForResource",
+            ],
+            On::Any,
+        ),
         DynamoDbTable => (
             &[
                 "dynamodb:CreateTable",
@@ -988,6 +1031,13 @@ pub fn policy(
                         .entry(on)
                         .or_default()
                         .extend(actions.iter().map(|a| (*a).to_owned()));
+                    let on_roles = provisioning_on_roles(*ty);
+                    if !on_roles.is_empty() {
+                        by_on
+                            .entry(On::Roles)
+                            .or_default()
+                            .extend(on_roles.iter().map(|a| (*a).to_owned()));
+                    }
                 }
                 statements.extend(by_on.into_iter().map(|(on, actions)| {
                     statement(format!("{PROVISIONING_SID}{on:?}"), actions, place.arns(on))

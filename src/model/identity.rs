@@ -133,6 +133,16 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
     for r in &p.roles {
         add(r.logical_id, IamRole, None);
     }
+    if let Some(cb) = &p.chatbot {
+        add(cb.role_logical_id, IamRole, None);
+        for c in &cb.channels {
+            let ty = match c.target {
+                super::chatbot::ChatTarget::Slack { .. } => ChatbotSlackChannel,
+                super::chatbot::ChatTarget::Teams { .. } => ChatbotTeamsChannel,
+            };
+            add(&c.logical_id, ty, named(&c.configuration_name));
+        }
+    }
     if let Some(super::security::Key::Created {
         logical_id,
         alias_logical_id,

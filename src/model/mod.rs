@@ -2,6 +2,7 @@
 //! knows nothing of AWS clients or of CloudFormation's syntax.
 
 pub mod analytics;
+pub mod chatbot;
 pub mod contract;
 pub mod iam;
 pub mod identity;
@@ -74,6 +75,8 @@ pub struct Pipeline {
     pub roles: Vec<Role>,
     /// The customer-managed key and the access-log bucket, when the config asks for them.
     pub security: security::Security,
+    /// The Slack and Teams channels AWS Chatbot pages, when `notifications` lists any.
+    pub chatbot: Option<chatbot::Chatbot>,
 }
 
 /// The version of the collector's record format, written into every record's metadata.
@@ -363,6 +366,7 @@ impl Pipeline {
             })
             .collect();
 
+        let prefix = names.prefix.clone();
         Self {
             stack_name: config.stack_name(),
             region: region.clone(),
@@ -386,6 +390,7 @@ impl Pipeline {
             edges,
             roles,
             security,
+            chatbot: chatbot::chatbot(config, &prefix),
         }
     }
 

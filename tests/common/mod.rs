@@ -12,6 +12,9 @@ pub const EXAMPLE: &str = "examples/infrapipe.yaml";
 pub const MINIMAL: &str = "name: infra-monitoring\nenvironment: prod\nregions: [us-east-1]\nnotifications:\n  emails: [ops@example.com]\n";
 
 /// The example config's text, for tests that change a line of it.
+/// Appended to `MINIMAL` (it ends inside `notifications:`): one Slack and one Teams channel.
+pub const CHAT_CHANNELS: &str = "  slack: [{workspace_id: T0123ABCD, channel_id: C0123ABCD}]\n  teams: [{team_id: 12345678-abcd-4ef0-1234-56789abcdef0, channel_id: '19%3ab6ef35dc342d4e8ab0bdc4a2d1d3fc5b%40thread.tacv2', tenant_id: 87654321-abcd-4ef0-1234-56789abcdef0}]\n";
+
 pub fn example_text() -> String {
     std::fs::read_to_string(EXAMPLE).expect("examples/infrapipe.yaml exists")
 }
