@@ -298,7 +298,9 @@ fn an_apply_failing_after_its_change_set_ran_says_the_stack_may_be_mid_way_and_a
     let text = common::example_text().replace("cpu_high_percent: 80", "cpu_high_percent: 85");
     let f = common::config_file(&text);
     let path = f.path().display().to_string();
-    let proxy = failing(&moto, "SetStackPolicy", 0);
+    // The first SetStackPolicy reasserts the policy before anything changes; the one that fails
+    // is the one after the change set ran.
+    let proxy = failing(&moto, "SetStackPolicy", 1);
     let run = through(&moto, &proxy, &["apply", "-c", &path, "--yes", "--json"]);
     let doc: Value = serde_json::from_str(&run.out).expect("one JSON document");
     let msg = doc["error"].as_str().unwrap_or_default();
