@@ -65,7 +65,8 @@ pub enum Command {
     Validate,
     /// Render the CloudFormation template(s)
     Synth(SynthArgs),
-    /// Diff the rendered template against the deployed stack (every resource is new when none)
+    /// Diff the rendered template against the deployed stack (every resource is new when none);
+    /// resources that exist outside the stack (kept by destroy, or named in adopt:) show as imports
     Plan(PlanArgs),
     /// Report live resources that differ from the model (read through each service's own API)
     Drift(DriftArgs),
