@@ -255,7 +255,8 @@ pub async fn create_import_change_set(
         .stack_name(stack)
         .change_set_name(&name)
         .change_set_type(ChangeSetType::Import)
-        .capabilities(Capability::CapabilityIam);
+        .capabilities(Capability::CapabilityIam)
+        .set_role_arn(aws.deploy_role_arn.clone());
     req = match template {
         TemplateSource::Body(b) => req.template_body(b),
         TemplateSource::Url(u) => req.template_url(u),
