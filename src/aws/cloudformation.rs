@@ -158,29 +158,74 @@ async fn create_change_set_full(
     parameters: &BTreeMap<String, String>,
     mode: Option<aws_sdk_cloudformation::types::DeploymentMode>,
 ) -> Result<ChangeSet, AwsError> {
-    use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
-    let cf = aws.cloudformation();
-    let doing = format!("creating a change set for {stack}");
+    use aws_sdk_cloudformation::types::ChangeSetType;
+    let kind = if stack_exists {
+        ChangeSetType::Update
+    } else {
+        ChangeSetType::Create
+    };
+    let spec = ChangeSetSpec {
+        stack,
+        template,
+        kind,
+        tags,
+        name_prefix,
+        parameters,
+        mode,
+        imports: &[],
+    };
+    let cs = create_and_wait(aws, &spec, &format!("creating a change set for {stack}")).await?;
+    if cs.empty {
+        let _ = aws
+            .cloudformation()
+            .delete_change_set()
+            .change_set_name(&cs.id)
+            .send()
+            .await;
+    }
+    Ok(cs)
+}
+
+/// Everything a CreateChangeSet request carries. Every kind of change set (CREATE, UPDATE,
+/// IMPORT, drift-reverting) is sent by `create_and_wait` from one of these, so a property
+/// added there (RoleARN, tags, capabilities) reaches all of them.
+struct ChangeSetSpec<'a> {
+    stack: &'a str,
+    template: &'a TemplateSource,
+    kind: aws_sdk_cloudformation::types::ChangeSetType,
+    tags: &'a BTreeMap<String, String>,
+    name_prefix: &'a str,
+    parameters: &'a BTreeMap<String, String>,
+    mode: Option<aws_sdk_cloudformation::types::DeploymentMode>,
+    imports: &'a [ResourceToImport],
+}
+
+/// Sends the CreateChangeSet request `spec` describes and waits until CloudFormation has
+/// computed it (`empty`: it found nothing to change; the change set is left for the caller).
+async fn create_and_wait(
+    aws: &Aws,
+    spec: &ChangeSetSpec<'_>,
+    doing: &str,
+) -> Result<ChangeSet, AwsError> {
+    use aws_sdk_cloudformation::types::{Capability, Parameter, ResourceToImport as Sdk, Tag};
     let name = format!(
-        "{name_prefix}-{}",
+        "{}-{}",
+        spec.name_prefix,
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis())
             .unwrap_or_default()
     );
-    let mut req = cf
+    let mut req = aws
+        .cloudformation()
         .create_change_set()
-        .stack_name(stack)
+        .stack_name(spec.stack)
         .change_set_name(&name)
-        .change_set_type(if stack_exists {
-            ChangeSetType::Update
-        } else {
-            ChangeSetType::Create
-        })
+        .change_set_type(spec.kind.clone())
         .capabilities(Capability::CapabilityIam)
         .set_role_arn(aws.deploy_role_arn.clone())
-        .set_deployment_mode(mode);
-    for (k, v) in parameters {
+        .set_deployment_mode(spec.mode.clone());
+    for (k, v) in spec.parameters {
         req = req.parameters(
             Parameter::builder()
                 .parameter_key(k)
@@ -188,36 +233,34 @@ async fn create_change_set_full(
                 .build(),
         );
     }
-    req = match template {
+    req = match spec.template {
         TemplateSource::Body(b) => req.template_body(b),
         TemplateSource::Url(u) => req.template_url(u),
     };
-    for (k, v) in tags {
+    for r in spec.imports {
+        let built = Sdk::builder()
+            .resource_type(&r.resource_type)
+            .logical_resource_id(&r.logical_id)
+            .set_resource_identifier(Some(r.identifier.clone().into_iter().collect()))
+            .build();
+        req = req.resources_to_import(built);
+    }
+    for (k, v) in spec.tags {
         req = req.tags(Tag::builder().key(k).value(v).build());
     }
     let created = req
         .send()
         .await
-        .map_err(|e| AwsError::new(&doing, &aws.region, &e))?;
+        .map_err(|e| AwsError::new(doing, &aws.region, &e))?;
     let id = created.id().unwrap_or(&name).to_owned();
     let stack_id = created.stack_id().map(str::to_owned);
-    match wait_for_change_set(aws, &id, &doing).await? {
-        Some(changes) => Ok(ChangeSet {
-            id,
-            stack_id,
-            changes,
-            empty: false,
-        }),
-        None => {
-            let _ = cf.delete_change_set().change_set_name(&id).send().await;
-            Ok(ChangeSet {
-                id,
-                stack_id,
-                changes: Vec::new(),
-                empty: true,
-            })
-        }
-    }
+    let changes = wait_for_change_set(aws, &id, doing).await?;
+    Ok(ChangeSet {
+        id,
+        stack_id,
+        empty: changes.is_none(),
+        changes: changes.unwrap_or_default(),
+    })
 }
 
 /// One existing resource an IMPORT change set adopts: its type, the logical id it takes in the
@@ -240,51 +283,22 @@ pub async fn create_import_change_set(
     tags: &BTreeMap<String, String>,
     name_prefix: &str,
 ) -> Result<ChangeSet, AwsError> {
-    use aws_sdk_cloudformation::types::{Capability, ChangeSetType, ResourceToImport as Sdk, Tag};
-    let cf = aws.cloudformation();
-    let doing = format!("creating the import change set for {stack}");
-    let name = format!(
-        "{name_prefix}-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or_default()
-    );
-    let mut req = cf
-        .create_change_set()
-        .stack_name(stack)
-        .change_set_name(&name)
-        .change_set_type(ChangeSetType::Import)
-        .capabilities(Capability::CapabilityIam)
-        .set_role_arn(aws.deploy_role_arn.clone());
-    req = match template {
-        TemplateSource::Body(b) => req.template_body(b),
-        TemplateSource::Url(u) => req.template_url(u),
+    let spec = ChangeSetSpec {
+        stack,
+        template,
+        kind: aws_sdk_cloudformation::types::ChangeSetType::Import,
+        tags,
+        name_prefix,
+        parameters: &BTreeMap::new(),
+        mode: None,
+        imports: resources,
     };
-    for r in resources {
-        let built = Sdk::builder()
-            .resource_type(&r.resource_type)
-            .logical_resource_id(&r.logical_id)
-            .set_resource_identifier(Some(r.identifier.clone().into_iter().collect()))
-            .build();
-        req = req.resources_to_import(built);
-    }
-    for (k, v) in tags {
-        req = req.tags(Tag::builder().key(k).value(v).build());
-    }
-    let created = req
-        .send()
-        .await
-        .map_err(|e| AwsError::new(&doing, &aws.region, &e))?;
-    let id = created.id().unwrap_or(&name).to_owned();
-    let stack_id = created.stack_id().map(str::to_owned);
-    let changes = wait_for_change_set(aws, &id, &doing).await?;
-    Ok(ChangeSet {
-        id,
-        stack_id,
-        empty: changes.is_none(),
-        changes: changes.unwrap_or_default(),
-    })
+    create_and_wait(
+        aws,
+        &spec,
+        &format!("creating the import change set for {stack}"),
+    )
+    .await
 }
 
 /// Creates a change set for the template `body` (its JSON text), waits for it, returns
