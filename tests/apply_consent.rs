@@ -6,27 +6,6 @@
 mod common;
 use common::EXAMPLE;
 use common::moto::Moto;
-use infrapipe::console::{Console, Terminals};
-
-fn run_answering(answer: &str, args: &[&str]) -> (i32, String, String) {
-    let mut argv = vec!["infrapipe".into()];
-    argv.extend(args.iter().map(|a| (*a).into()));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut input = answer.as_bytes();
-    let terminals = Terminals {
-        input: true,
-        ..Terminals::default()
-    };
-    let code = infrapipe::run_in(
-        argv,
-        &Console::new(&mut out, &mut err, &mut input, terminals),
-    );
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
 
 #[test]
 fn answering_no_at_applys_prompt_leaves_no_bucket_no_object_and_no_change_set() {
@@ -36,7 +15,7 @@ fn answering_no_at_applys_prompt_leaves_no_bucket_no_object_and_no_change_set() 
         // environment (the runtime starts inside `run_in`, after this).
         unsafe { std::env::set_var(key, value) };
     }
-    let (code, _, err) = run_answering("n\n", &["apply", "-c", EXAMPLE]);
+    let (code, _, err) = common::run_answering("n\n", &["apply", "-c", EXAMPLE]);
     assert_eq!(code, 1, "{err}");
     // Buckets, then stacks (a CREATE change set would have made one under review).
     let left = moto.boto3(

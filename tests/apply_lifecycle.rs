@@ -7,20 +7,20 @@ mod common;
 use aws_sdk_cloudformation::Client as Cf;
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
 use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
-use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
-use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
 use aws_sdk_cloudformation::operation::execute_change_set::{
     ExecuteChangeSetError, ExecuteChangeSetOutput,
 };
-use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
 use aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput;
 use aws_sdk_cloudformation::operation::set_stack_policy::SetStackPolicyOutput;
 use aws_sdk_cloudformation::types::{
-    ChangeSetStatus, ChangeSetSummary, DeploymentMode, ExecutionStatus, Stack, StackStatus,
+    ChangeSetSummary, DeploymentMode, ExecutionStatus, StackStatus,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock};
 use aws_smithy_types::error::ErrorMetadata;
+use common::mocks::{
+    STACK, STACK_ID, block_on, change_set_ready, drifted_threshold, no_change_sets, no_events,
+    published_already, request, stack, template_output,
+};
 use infrapipe::aws::{Aws, Overrides};
 use infrapipe::deploy::apply::{self, Answer, ApplyError, Interrupted, Outcome, Request, Ui};
 use infrapipe::deploy::assets::Uploaded;
@@ -29,24 +29,6 @@ use infrapipe::model::names::Names;
 use infrapipe::plan::Plan;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// A service client whose every call is answered by the rules (as in tests/apply_failures.rs).
-macro_rules! mock_client {
-    ($krate:ident, $mode:expr, [$($rule:expr),* $(,)?]) => {{
-        let interceptor = aws_smithy_mocks::MockResponseInterceptor::new().rule_mode($mode);
-        $( let interceptor = interceptor.with_rule($rule); )*
-        let builder = $krate::config::Config::builder()
-            .with_test_defaults()
-            .region($krate::config::Region::new("us-east-1"))
-            .http_client(aws_smithy_mocks::create_mock_http_client())
-            .interceptor(interceptor);
-        $krate::Client::from_conf(builder.build())
-    }};
-}
-
-const STACK: &str = "infra-monitoring-prod";
-const STACK_ID: &str =
-    "arn:aws:cloudformation:us-east-1:123456789012:stack/infra-monitoring-prod/1";
 
 /// Answers every question with `yes`, and counts how often it was asked.
 struct Person {
@@ -68,146 +50,12 @@ impl Ui for Person {
     fn replacing_failed_create(&mut self, _: &str) {}
 }
 
-fn stack(status: StackStatus) -> DescribeStacksOutput {
-    DescribeStacksOutput::builder()
-        .stacks(
-            Stack::builder()
-                .stack_name(STACK)
-                .stack_id(STACK_ID)
-                .stack_status(status)
-                .creation_time(aws_smithy_types::DateTime::from_secs(1_700_000_000))
-                .build(),
-        )
-        .build()
-}
-
-/// The example with another alarm threshold: the plan has one change, no data loss.
-fn drifted_threshold() -> serde_json::Value {
-    let mut t = common::example();
-    t["Resources"]["HighCpuAlarm"]["Properties"]["Threshold"] = serde_json::json!(70.0);
-    t
-}
-
 /// The example with the table keyed otherwise: the plan replaces the table (data loss).
 fn other_table_key() -> serde_json::Value {
     let mut t = common::example();
     t["Resources"]["MetricsTable"]["Properties"]["KeySchema"][1]["AttributeName"] =
         serde_json::json!("timestamp");
     t
-}
-
-fn template_output(t: serde_json::Value) -> GetTemplateOutput {
-    GetTemplateOutput::builder()
-        .template_body(t.to_string())
-        .build()
-}
-
-/// Each function's name and its bundled zip's SHA-256 (base64), in `FunctionKind::ALL` order.
-fn bundled_code(names: &Names) -> Vec<(String, String, String)> {
-    let bundle = infrapipe::package::bundle().expect("bundle");
-    infrapipe::model::FunctionKind::ALL
-        .iter()
-        .map(|k| {
-            let p = bundle.get(*k);
-            let function = match k {
-                infrapipe::model::FunctionKind::Collector => names.collector_function.clone(),
-                infrapipe::model::FunctionKind::LogProcessor => names.processor_function.clone(),
-            };
-            (
-                function,
-                p.key(),
-                infrapipe::deploy::assets::sha256_base64(&p.zip),
-            )
-        })
-        .collect()
-}
-
-/// STS; S3 that reports the artifact bucket and both zips (with their checksums) as already
-/// there and no other bucket; DynamoDB with no table (nothing to import); Lambda whose functions
-/// run the bundled zips (the CodeSha256 check after execute passes).
-fn published_already(names: &Names) -> Overrides {
-    let code = bundled_code(names);
-    let sts = mock_client!(
-        aws_sdk_sts,
-        RuleMode::MatchAny,
-        [
-            &mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-                aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
-                    .account("123456789012")
-                    .build()
-            })
-        ]
-    );
-    let checksums = code.clone();
-    let s3 = mock_client!(
-        aws_sdk_s3,
-        RuleMode::MatchAny,
-        [
-            &mock!(aws_sdk_s3::Client::head_bucket)
-                .match_requests(|r| r
-                    .bucket()
-                    .is_some_and(|b| b.starts_with("infrapipe-assets-")))
-                .then_output(|| {
-                    aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build()
-                }),
-            &mock!(aws_sdk_s3::Client::head_bucket)
-                .sequence()
-                .http_status(404, None)
-                .repeatedly()
-                .build(),
-            &mock!(aws_sdk_s3::Client::head_object).then_compute_output(move |r| {
-                let sha = checksums
-                    .iter()
-                    .find(|(_, k, _)| Some(k.as_str()) == r.key())
-                    .map(|(_, _, s)| s.clone());
-                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
-                    .set_checksum_sha256(sha)
-                    .build()
-            }),
-            // The example's template is over the inline limit: apply uploads it first.
-            &mock!(aws_sdk_s3::Client::put_object).then_output(|| {
-                aws_sdk_s3::operation::put_object::PutObjectOutput::builder().build()
-            }),
-        ]
-    );
-    let dynamodb = mock_client!(
-        aws_sdk_dynamodb,
-        RuleMode::MatchAny,
-        [
-            &mock!(aws_sdk_dynamodb::Client::describe_table).then_error(|| {
-                aws_sdk_dynamodb::operation::describe_table::DescribeTableError::ResourceNotFoundException(
-                    aws_sdk_dynamodb::types::error::ResourceNotFoundException::builder()
-                        .message("Requested resource not found")
-                        .build(),
-                )
-            })
-        ]
-    );
-    let lambda = mock_client!(
-        aws_sdk_lambda,
-        RuleMode::MatchAny,
-        [
-            &mock!(aws_sdk_lambda::Client::get_function_configuration).then_compute_output(
-                move |r| {
-                    let sha = code
-                        .iter()
-                        .find(|(f, _, _)| Some(f.as_str()) == r.function_name())
-                        .map(|(_, _, s)| s.clone());
-                    aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput::builder()
-                        .set_code_sha256(sha)
-                        .build()
-                }
-            )
-        ]
-    );
-    Overrides {
-        cloudformation: None,
-        s3: Some(s3),
-        sts: Some(sts),
-        dynamodb: Some(dynamodb),
-        lambda: Some(lambda),
-        ..Overrides::default()
-    }
 }
 
 /// Every stack policy body sent, in order.
@@ -225,30 +73,6 @@ fn recorded_policies() -> (Rule, Policies) {
         })
         .then_output(|| SetStackPolicyOutput::builder().build());
     (rule, seen)
-}
-
-fn no_change_sets() -> Rule {
-    mock!(Cf::list_change_sets).then_output(|| ListChangeSetsOutput::builder().build())
-}
-
-fn change_set_ready() -> [Rule; 2] {
-    [
-        mock!(Cf::create_change_set).then_output(|| {
-            CreateChangeSetOutput::builder()
-                .id("cs-1")
-                .stack_id(STACK_ID)
-                .build()
-        }),
-        mock!(Cf::describe_change_set).then_output(|| {
-            DescribeChangeSetOutput::builder()
-                .status(ChangeSetStatus::CreateComplete)
-                .build()
-        }),
-    ]
-}
-
-fn no_events() -> Rule {
-    mock!(Cf::describe_stack_events).then_output(|| DescribeStackEventsOutput::builder().build())
 }
 
 struct Run {
@@ -279,32 +103,20 @@ fn run_until<F: std::future::Future>(
     run: Run,
     interrupt: F,
 ) -> (Result<Result<Outcome, ApplyError>, Interrupted>, usize) {
-    let config = common::config(&std::fs::read_to_string(common::EXAMPLE).expect("example"));
+    let config = common::config(&common::example_text());
     let names = Names::new(&config);
     let template = common::example();
     let aws = aws(cf, &names);
     let req = Request {
-        stack: STACK,
-        names: &names,
-        template: &template,
-        saved: None,
         allow_data_loss: run.allow_data_loss,
-        termination_protection: false,
-        tags: Default::default(),
-        endpoint_url: None,
-        rendered: None,
         revert_drift: run.revert_drift,
-        drift: None,
+        ..request(&names, &template)
     };
     let mut person = Person {
         yes: run.yes,
         asked: 0,
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let result = rt.block_on(apply::apply_until(&aws, &req, &mut person, interrupt));
+    let result = block_on(apply::apply_until(&aws, &req, &mut person, interrupt));
     (result, person.asked)
 }
 

@@ -6,28 +6,6 @@
 mod common;
 use common::moto::Moto;
 use common::*;
-use infrapipe::console::{Console, Terminals};
-
-/// Runs the CLI in-process with `answer` as the typed input and stdin a terminal.
-fn run_answering(answer: &str, args: &[&str]) -> (i32, String, String) {
-    let mut argv = vec!["infrapipe".into()];
-    argv.extend(args.iter().map(|a| (*a).into()));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut input = answer.as_bytes();
-    let terminals = Terminals {
-        input: true,
-        ..Terminals::default()
-    };
-    let code = infrapipe::run_in(
-        argv,
-        &Console::new(&mut out, &mut err, &mut input, terminals),
-    );
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
 
 #[test]
 fn answering_no_to_destroy_through_the_console_keeps_the_stack() {
@@ -38,12 +16,12 @@ fn answering_no_to_destroy_through_the_console_keeps_the_stack() {
         unsafe { std::env::set_var(key, value) };
     }
     moto.deploy("infra-monitoring-prod", &common::moto::example_template());
-    let (code, _, err) = run_answering("n\n", &["destroy", "-c", EXAMPLE]);
+    let (code, _, err) = common::run_answering("n\n", &["destroy", "-c", EXAMPLE]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.ends_with("? [y/N] Destroy cancelled. Nothing was changed.\n"),
         "{err}"
     );
-    let (_, status, _) = run_answering("", &["status", "-c", EXAMPLE]);
+    let (_, status, _) = common::run_answering("", &["status", "-c", EXAMPLE]);
     assert!(!status.contains("NOT_DEPLOYED"), "{status}");
 }

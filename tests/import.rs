@@ -7,23 +7,23 @@
 mod common;
 use aws_sdk_cloudformation::Client as Cf;
 use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
-use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
-use aws_sdk_cloudformation::operation::describe_stacks::{
-    DescribeStacksError, DescribeStacksOutput,
-};
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
 use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
 use aws_sdk_cloudformation::operation::get_template::GetTemplateError;
-use aws_sdk_cloudformation::operation::set_stack_policy::SetStackPolicyOutput;
-use aws_sdk_cloudformation::types::{ChangeSetStatus, ChangeSetType, Stack, StackStatus};
+use aws_sdk_cloudformation::types::{ChangeSetType, StackStatus};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, GlobalSecondaryIndexDescription, KeySchemaElement, KeyType,
     ScalarAttributeType, TableDescription, TableStatus,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock};
 use aws_smithy_types::error::ErrorMetadata;
+use common::mocks::{
+    ACCOUNT, STACK, STACK_ID, Yes, block_on, bundled_code, change_set_ready,
+    cloudformation_answering, lambda, no_change_sets, no_events, policy_set, request, s3, stack,
+    sts,
+};
 use infrapipe::aws::{Aws, Overrides};
-use infrapipe::deploy::apply::{self, Answer, ApplyError, Outcome, Request, Ui};
+use infrapipe::deploy::apply::{self, Answer, ApplyError, Outcome, Ui};
 use infrapipe::deploy::assets::Uploaded;
 use infrapipe::deploy::wait::Tick;
 use infrapipe::model::names::Names;
@@ -33,24 +33,6 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-/// A service client whose every call is answered by the rules (as in tests/apply_failures.rs).
-macro_rules! mock_client {
-    ($krate:ident, $mode:expr, [$($rule:expr),* $(,)?]) => {{
-        let interceptor = aws_smithy_mocks::MockResponseInterceptor::new().rule_mode($mode);
-        $( let interceptor = interceptor.with_rule($rule); )*
-        let builder = $krate::config::Config::builder()
-            .with_test_defaults()
-            .region($krate::config::Region::new("us-east-1"))
-            .http_client(aws_smithy_mocks::create_mock_http_client())
-            .interceptor(interceptor);
-        $krate::Client::from_conf(builder.build())
-    }};
-}
-
-const STACK: &str = "infra-monitoring-prod";
-const STACK_ID: &str =
-    "arn:aws:cloudformation:us-east-1:123456789012:stack/infra-monitoring-prod/1";
-const ACCOUNT: &str = "123456789012";
 const RAW_BUCKET: &str = "infra-monitoring-prod-raw-123456789012-us-east-1";
 const TABLE: &str = "infra-monitoring-prod-metrics";
 
@@ -189,32 +171,6 @@ fn cfn_lint_passes_on_the_import_template() {
 
 // ---- apply, with mock clients ----
 
-struct Yes;
-impl Ui for Yes {
-    fn ask(&mut self, _: &str) -> Answer {
-        Answer::Yes
-    }
-    fn confirm(&mut self, _: &Plan) -> bool {
-        true
-    }
-    fn published(&mut self, _: &Uploaded) {}
-    fn tick(&mut self, _: Tick<'_>, _: usize) {}
-    fn replacing_failed_create(&mut self, _: &str) {}
-}
-
-fn stack(status: StackStatus) -> DescribeStacksOutput {
-    DescribeStacksOutput::builder()
-        .stacks(
-            Stack::builder()
-                .stack_name(STACK)
-                .stack_id(STACK_ID)
-                .stack_status(status)
-                .creation_time(aws_smithy_types::DateTime::from_secs(1_700_000_000))
-                .build(),
-        )
-        .build()
-}
-
 fn missing() -> ErrorMetadata {
     ErrorMetadata::builder()
         .code("ValidationError")
@@ -231,22 +187,31 @@ struct Made {
     kind: Option<ChangeSetType>,
     imports: Vec<(String, String, BTreeMap<String, String>)>,
     resources: BTreeSet<String>,
+    role_arn: Option<String>,
 }
 
-/// CloudFormation with no stack (destroyed), then the import and the update completing;
-/// every CreateChangeSet, ExecuteChangeSet and deletion recorded.
-fn cloudformation(
-    made: Arc<Mutex<Vec<Made>>>,
-    executed: Arc<Mutex<Vec<String>>>,
-    removed: Arc<Mutex<Vec<String>>>,
-) -> Cf {
-    let describe = mock!(Cf::describe_stacks)
+/// The stack's reads when the import and the update complete: apply's first read finds no stack
+/// (destroyed); the re-read before the import's execute, the wait for the import, the re-read
+/// before the update's execute and the wait for the update find it as each step left it.
+const COMPLETING: [StackStatus; 3] = [
+    StackStatus::ReviewInProgress,
+    StackStatus::ImportComplete,
+    StackStatus::UpdateComplete,
+];
+
+/// CloudFormation with no stack (destroyed), then the stack in each of `then` in turn (the
+/// last one from then on); `first` answers before the rest. Every CreateChangeSet,
+/// ExecuteChangeSet and deletion recorded.
+fn cloudformation(r: &Recorded, then: &[StackStatus], first: Vec<Rule>) -> Cf {
+    let (made, executed, removed) = (r.made.clone(), r.executed.clone(), r.removed.clone());
+    let mut reads = mock!(Cf::describe_stacks)
         .sequence()
-        .error(|| DescribeStacksError::generic(missing()))
-        .output(|| stack(StackStatus::ImportComplete))
-        .output(|| stack(StackStatus::UpdateComplete))
-        .repeatedly()
-        .build();
+        .error(|| DescribeStacksError::generic(missing()));
+    for status in then {
+        let status = status.clone();
+        reads = reads.output(move || stack(status.clone()));
+    }
+    let describe = reads.repeatedly().build();
     let record = mock!(Cf::create_change_set)
         .match_requests(move |r| {
             let body: Value =
@@ -272,6 +237,7 @@ fn cloudformation(
                     .as_object()
                     .map(|m| m.keys().cloned().collect())
                     .unwrap_or_default(),
+                role_arn: r.role_arn().map(str::to_owned),
             });
             true
         })
@@ -322,47 +288,28 @@ fn cloudformation(
         .then_output(|| {
             aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput::builder().build()
         });
-    mock_client!(
-        aws_sdk_cloudformation,
-        RuleMode::MatchAny,
-        [
-            &delete_change_set,
-            &delete_stack,
-            &describe,
-            &mock!(Cf::get_template).then_error(|| GetTemplateError::generic(missing())),
-            &record,
-            &mock!(Cf::describe_change_set).then_output(|| DescribeChangeSetOutput::builder()
-                .status(ChangeSetStatus::CreateComplete)
-                .build()),
-            &mock!(Cf::describe_stack_events)
-                .then_output(|| DescribeStackEventsOutput::builder().build()),
-            &execute,
-            &mock!(Cf::set_stack_policy).then_output(|| SetStackPolicyOutput::builder().build()),
-            &mock!(Cf::list_change_sets).then_output(|| {
-                aws_sdk_cloudformation::operation::list_change_sets::ListChangeSetsOutput::builder()
-                    .build()
-            }),
-        ]
-    )
+    let [_, computed] = change_set_ready();
+    let mut rules = first;
+    rules.extend([
+        delete_change_set,
+        delete_stack,
+        describe,
+        mock!(Cf::get_template).then_error(|| GetTemplateError::generic(missing())),
+        record,
+        computed,
+        no_events(),
+        execute,
+        policy_set(),
+        no_change_sets(),
+    ]);
+    cloudformation_answering(&rules)
 }
 
 /// STS for our account; S3 with the artifact bucket and zips there, no results bucket, and
-/// `raw` answering the raw bucket's HeadBucket (recording each HeadBucket's bucket and ExpectedBucketOwner);
-/// Lambda running the bundled zips.
+/// `raw` answering the raw bucket's HeadBucket (recording each HeadBucket's bucket and
+/// ExpectedBucketOwner); Lambda running the bundled zips.
 fn sts_and_s3(raw: Rule, heads: Heads) -> Overrides {
-    let code = bundled_code();
-    let checksums = code.clone();
-    let sts = mock_client!(
-        aws_sdk_sts,
-        RuleMode::MatchAny,
-        [
-            &mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-                aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
-                    .account(ACCOUNT)
-                    .build()
-            })
-        ]
-    );
+    let code = bundled_code(&Names::new(&common::config(common::MINIMAL)));
     let seen = mock!(aws_sdk_s3::Client::head_bucket)
         .match_requests(move |r| {
             heads.lock().expect("lock").push((
@@ -372,87 +319,13 @@ fn sts_and_s3(raw: Rule, heads: Heads) -> Overrides {
             false
         })
         .then_output(|| aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build());
-    let s3 = mock_client!(
-        aws_sdk_s3,
-        RuleMode::MatchAny,
-        [
-            &seen,
-            &raw,
-            &mock!(aws_sdk_s3::Client::head_bucket)
-                .match_requests(|r| r
-                    .bucket()
-                    .is_some_and(|b| b.starts_with("infrapipe-assets-")))
-                .then_output(|| {
-                    aws_sdk_s3::operation::head_bucket::HeadBucketOutput::builder().build()
-                }),
-            // Every other bucket (the Athena results bucket, which destroy deletes) is gone.
-            &mock!(aws_sdk_s3::Client::head_bucket)
-                .match_requests(|r| r.bucket() != Some(RAW_BUCKET))
-                .sequence()
-                .http_status(404, None)
-                .repeatedly()
-                .build(),
-            &mock!(aws_sdk_s3::Client::head_object).then_compute_output(move |r| {
-                let sha = checksums
-                    .iter()
-                    .find(|(_, k, _)| Some(k.as_str()) == r.key())
-                    .map(|(_, _, s)| s.clone());
-                aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
-                    .set_checksum_sha256(sha)
-                    .build()
-            }),
-            // The example's template is over the inline limit: apply uploads it first.
-            &mock!(aws_sdk_s3::Client::put_object).then_output(|| {
-                aws_sdk_s3::operation::put_object::PutObjectOutput::builder().build()
-            }),
-        ]
-    );
-    let lambda = mock_client!(
-        aws_sdk_lambda,
-        RuleMode::MatchAny,
-        [
-            &mock!(aws_sdk_lambda::Client::get_function_configuration).then_compute_output(
-                move |r| {
-                    let sha = code
-                        .iter()
-                        .find(|(f, _, _)| Some(f.as_str()) == r.function_name())
-                        .map(|(_, _, s)| s.clone());
-                    aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput::builder()
-                        .set_code_sha256(sha)
-                        .build()
-                }
-            )
-        ]
-    );
     Overrides {
         cloudformation: None,
-        s3: Some(s3),
-        sts: Some(sts),
-        lambda: Some(lambda),
+        s3: Some(s3(vec![seen, raw], &code)),
+        sts: Some(sts()),
+        lambda: Some(lambda(&code)),
         ..Overrides::default()
     }
-}
-
-/// Each function's name, its bundled zip's key and SHA-256 (base64): the zips are in the
-/// artifact bucket with their checksums, and Lambda runs them after the apply.
-fn bundled_code() -> Vec<(String, String, String)> {
-    let names = Names::new(&common::config(common::MINIMAL));
-    let bundle = infrapipe::package::bundle().expect("bundle");
-    infrapipe::model::FunctionKind::ALL
-        .iter()
-        .map(|k| {
-            let p = bundle.get(*k);
-            let function = match k {
-                infrapipe::model::FunctionKind::Collector => names.collector_function.clone(),
-                infrapipe::model::FunctionKind::LogProcessor => names.processor_function.clone(),
-            };
-            (
-                function,
-                p.key(),
-                infrapipe::deploy::assets::sha256_base64(&p.zip),
-            )
-        })
-        .collect()
 }
 
 fn raw_bucket_is_ours() -> Rule {
@@ -501,20 +374,7 @@ fn dynamodb(range: &'static str, range_type: ScalarAttributeType) -> aws_sdk_dyn
             )
             .build()
     });
-    // The DynamoDB crate is built without its test-util feature: its test defaults are set here.
-    let interceptor = aws_smithy_mocks::MockResponseInterceptor::new()
-        .rule_mode(RuleMode::MatchAny)
-        .with_rule(&describe);
-    let conf = aws_sdk_dynamodb::config::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "AKIDTEST", "SECRET", None, None, "test",
-        ))
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .http_client(aws_smithy_mocks::create_mock_http_client())
-        .interceptor(interceptor)
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(conf)
+    mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&describe])
 }
 
 fn run_apply(aws: Aws, yaml: &str) -> Result<Outcome, ApplyError> {
@@ -525,24 +385,7 @@ fn run_apply_answering(aws: Aws, yaml: &str, ui: &mut dyn Ui) -> Result<Outcome,
     let config = common::config(yaml);
     let names = Names::new(&config);
     let template = common::render(yaml);
-    let req = Request {
-        stack: STACK,
-        names: &names,
-        template: &template,
-        saved: None,
-        allow_data_loss: false,
-        termination_protection: false,
-        tags: Default::default(),
-        endpoint_url: None,
-        rendered: None,
-        revert_drift: false,
-        drift: None,
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(apply::apply(&aws, &req, ui))
+    block_on(apply::apply(&aws, &request(&names, &template), ui))
 }
 
 struct Recorded {
@@ -562,14 +405,14 @@ fn recorded() -> Recorded {
 }
 
 fn aws(r: &Recorded, raw: Rule, table: aws_sdk_dynamodb::Client) -> Aws {
+    aws_with(r, cloudformation(r, &COMPLETING, Vec::new()), raw, table)
+}
+
+fn aws_with(r: &Recorded, cf: Cf, raw: Rule, table: aws_sdk_dynamodb::Client) -> Aws {
     Aws::with_overrides(
         "us-east-1",
         Overrides {
-            cloudformation: Some(cloudformation(
-                r.made.clone(),
-                r.executed.clone(),
-                r.removed.clone(),
-            )),
+            cloudformation: Some(cf),
             ..sts_and_s3(raw, r.heads.clone())
         },
     )
@@ -624,6 +467,33 @@ fn apply_after_destroy_imports_the_kept_bucket_and_table_then_updates() {
         .map(|c| c.logical_id.as_str())
         .collect();
     assert_eq!(imported, ["MetricsTable", "RawMetricsBucket"]);
+}
+
+#[test]
+fn the_deploy_role_goes_as_role_arn_on_the_import_change_set_and_the_update_after_it() {
+    const ROLE: &str = "arn:aws:iam::123456789012:role/InfrapipeDeploy";
+    let r = recorded();
+    let aws = aws(
+        &r,
+        raw_bucket_is_ours(),
+        dynamodb("metric_key", ScalarAttributeType::S),
+    )
+    .with_deploy_role(Some(ROLE.into()));
+    run_apply(aws, common::MINIMAL).expect("apply");
+    let sent: Vec<(Option<ChangeSetType>, Option<String>)> = r
+        .made
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|m| (m.kind.clone(), m.role_arn.clone()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (Some(ChangeSetType::Import), Some(ROLE.to_owned())),
+            (Some(ChangeSetType::Update), Some(ROLE.to_owned())),
+        ]
+    );
 }
 
 #[test]

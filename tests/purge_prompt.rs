@@ -6,27 +6,6 @@
 mod common;
 use common::EXAMPLE;
 use common::moto::Moto;
-use infrapipe::console::{Console, Terminals};
-
-fn run_answering(answer: &str, args: &[&str]) -> (i32, String, String) {
-    let mut argv = vec!["infrapipe".into()];
-    argv.extend(args.iter().map(|a| (*a).into()));
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut input = answer.as_bytes();
-    let terminals = Terminals {
-        input: true,
-        ..Terminals::default()
-    };
-    let code = infrapipe::run_in(
-        argv,
-        &Console::new(&mut out, &mut err, &mut input, terminals),
-    );
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
 
 #[test]
 fn typing_another_name_than_the_stacks_at_the_purge_prompt_deletes_nothing() {
@@ -38,7 +17,7 @@ fn typing_another_name_than_the_stacks_at_the_purge_prompt_deletes_nothing() {
         // environment (the runtime starts inside `run_in`, after this).
         unsafe { std::env::set_var(key, value) };
     }
-    let (code, _, err) = run_answering(
+    let (code, _, err) = common::run_answering(
         "y\ninfra-monitoring-dev\n",
         &["destroy", "-c", EXAMPLE, "--purge-data", "--no-backup"],
     );
@@ -46,7 +25,7 @@ fn typing_another_name_than_the_stacks_at_the_purge_prompt_deletes_nothing() {
         code == 1 && err.contains("Type the stack name (infra-monitoring-prod) to purge: "),
         "{code} {err}"
     );
-    let (_, status, _) = run_answering("", &["status", "-c", EXAMPLE]);
+    let (_, status, _) = common::run_answering("", &["status", "-c", EXAMPLE]);
     let tables = moto.boto3(
         "import boto3\nprint(boto3.client('dynamodb').list_tables()['TableNames'])",
         &[],

@@ -84,7 +84,30 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&err).into_owned(),
     )
 }
+/// Runs the CLI in-process with `answer` as the typed input and stdin a terminal; returns
+/// (exit code, stdout, stderr).
+pub fn run_answering(answer: &str, args: &[&str]) -> (i32, String, String) {
+    let mut argv = vec!["infrapipe".into()];
+    argv.extend(args.iter().map(|a| (*a).into()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut input = answer.as_bytes();
+    let terminals = infrapipe::console::Terminals {
+        input: true,
+        ..infrapipe::console::Terminals::default()
+    };
+    let code = infrapipe::run_in(
+        argv,
+        &infrapipe::console::Console::new(&mut out, &mut err, &mut input, terminals),
+    );
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
 pub mod faultproxy;
+pub mod mocks;
 pub mod moto;
 
 /// The `security:` sections each example is also rendered with (checkov, cfn-lint): the stack's
