@@ -23,7 +23,7 @@ use common::mocks::{
     sts,
 };
 use infrapipe::aws::{Aws, Overrides};
-use infrapipe::deploy::apply::{self, Answer, ApplyError, Outcome, Ui};
+use infrapipe::deploy::apply::{self, Answer, ApplyError, Interrupted, Outcome, Refusal, Ui};
 use infrapipe::deploy::assets::Uploaded;
 use infrapipe::deploy::wait::Tick;
 use infrapipe::model::names::Names;
@@ -388,6 +388,30 @@ fn run_apply_answering(aws: Aws, yaml: &str, ui: &mut dyn Ui) -> Result<Outcome,
     block_on(apply::apply(&aws, &request(&names, &template), ui))
 }
 
+/// What the minimal config's apply says when `interrupt` (Ctrl-C) stops it, the kept bucket
+/// and table found and CloudFormation answered by `cf`.
+fn interrupted<F: std::future::Future>(r: &Recorded, cf: Cf, interrupt: F) -> String {
+    let table = dynamodb("metric_key", ScalarAttributeType::S);
+    let aws = aws_with(r, cf, raw_bucket_is_ours(), table);
+    let config = common::config(common::MINIMAL);
+    let names = Names::new(&config);
+    let template = common::render(common::MINIMAL);
+    let req = request(&names, &template);
+    match block_on(apply::apply_until(&aws, &req, &mut Yes, interrupt)) {
+        Err(Interrupted { goes_on }) => goes_on,
+        Ok(result) => panic!("expected an interruption, got {result:?}"),
+    }
+}
+
+/// Completes once `seen` holds at least `n` entries (then a little later, so the apply is
+/// waiting on CloudFormation).
+async fn once<T>(seen: Arc<Mutex<Vec<T>>>, n: usize) {
+    while seen.lock().map(|v| v.len()).unwrap_or_default() < n {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+}
+
 struct Recorded {
     made: Arc<Mutex<Vec<Made>>>,
     executed: Arc<Mutex<Vec<String>>>,
@@ -625,4 +649,87 @@ fn importing_into_a_deployed_stack_keeps_its_template_and_adds_only_the_imports(
         without, before,
         "the deployed resources and outputs are unchanged"
     );
+}
+
+// ---- the import's execution: interruptions and concurrent operations ----
+
+#[test]
+fn ctrl_c_while_the_import_runs_says_it_was_executed_and_how_to_finish() {
+    let r = recorded();
+    let importing = [StackStatus::ReviewInProgress, StackStatus::ImportInProgress];
+    let cf = cloudformation(&r, &importing, Vec::new());
+    let goes_on = interrupted(&r, cf, once(r.executed.clone(), 1));
+    for part in [
+        "The IMPORT change set was executed",
+        "importing MetricsTable and RawMetricsBucket into stack infra-monitoring-prod",
+        "run `infrapipe apply` again to make the rest of the changes",
+    ] {
+        assert!(goes_on.contains(part), "{part:?} missing from: {goes_on}");
+    }
+    assert_eq!(*r.executed.lock().expect("lock"), ["cs-import"]);
+}
+
+#[test]
+fn ctrl_c_after_the_import_completed_says_it_ran_and_that_the_update_did_not() {
+    let r = recorded();
+    // The UPDATE change set is still being computed when Ctrl-C comes.
+    let computing = mock!(Cf::describe_change_set)
+        .match_requests(|c| c.change_set_name() == Some("cs-update"))
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput::builder()
+                .status(aws_sdk_cloudformation::types::ChangeSetStatus::CreatePending)
+                .build()
+        });
+    let imported = [StackStatus::ReviewInProgress, StackStatus::ImportComplete];
+    let cf = cloudformation(&r, &imported, vec![computing]);
+    let goes_on = interrupted(&r, cf, once(r.made.clone(), 2));
+    for part in [
+        "The import ran: MetricsTable and RawMetricsBucket are now in stack infra-monitoring-prod",
+        "The update after it was not executed",
+        "Run `infrapipe apply` again to make the rest of the changes",
+    ] {
+        assert!(goes_on.contains(part), "{part:?} missing from: {goes_on}");
+    }
+    assert_eq!(*r.executed.lock().expect("lock"), ["cs-import"]);
+}
+
+#[test]
+fn an_operation_started_before_the_import_executes_is_refused_and_nothing_is_executed() {
+    let r = recorded();
+    let cf = cloudformation(&r, &[StackStatus::CreateInProgress], Vec::new());
+    let table = dynamodb("metric_key", ScalarAttributeType::S);
+    let err = run_apply(
+        aws_with(&r, cf, raw_bucket_is_ours(), table),
+        common::MINIMAL,
+    )
+    .expect_err("overtaken");
+    assert!(
+        matches!(&err, ApplyError::Refused(Refusal::Overtaken { status, .. }) if status == "CREATE_IN_PROGRESS"),
+        "{err}"
+    );
+    assert!(r.executed.lock().expect("lock").is_empty());
+    assert_eq!(*r.removed.lock().expect("lock"), ["change set cs-import"]);
+}
+
+#[test]
+fn an_operation_started_after_the_import_refuses_the_update_naming_what_was_imported() {
+    let r = recorded();
+    let overtaken = [
+        StackStatus::ReviewInProgress,
+        StackStatus::ImportComplete,
+        StackStatus::UpdateInProgress,
+    ];
+    let cf = cloudformation(&r, &overtaken, Vec::new());
+    let table = dynamodb("metric_key", ScalarAttributeType::S);
+    let err = run_apply(
+        aws_with(&r, cf, raw_bucket_is_ours(), table),
+        common::MINIMAL,
+    )
+    .expect_err("overtaken");
+    assert_eq!(
+        err.to_string(),
+        "another operation started on stack infra-monitoring-prod after this apply imported MetricsTable and RawMetricsBucket (UPDATE_IN_PROGRESS); the update after the import was not executed. Wait for it to finish (`infrapipe status`), then run `infrapipe plan` and apply again to make the rest of the changes"
+    );
+    assert_eq!(*r.executed.lock().expect("lock"), ["cs-import"]);
+    assert_eq!(*r.removed.lock().expect("lock"), ["change set cs-update"]);
 }

@@ -56,6 +56,15 @@ pub enum Refusal {
     )]
     Overtaken { stack: String, status: String },
     #[error(
+        "another operation started on stack {stack} after this apply imported {imported} ({status}); the update after the import was not executed. Wait for it to finish (`infrapipe status`), then run `infrapipe plan` and apply again to make the rest of the changes"
+    )]
+    OvertakenAfterImport {
+        stack: String,
+        status: String,
+        /// What the import adopted ("RawMetricsBucket and MetricsTable").
+        imported: String,
+    },
+    #[error(
         "what stack {stack} would import changed since the plan was made (then {then}, now {now}); make a new plan with `infrapipe plan --out FILE`"
     )]
     ImportsChanged {
@@ -334,7 +343,11 @@ pub struct Request<'a> {
 pub const CHANGE_SET_PREFIX: &str = "infrapipe-apply";
 
 /// Change sets whose names start with one of these are ours (apply's, and plan's previews).
-const OUR_CHANGE_SETS: [&str; 2] = [CHANGE_SET_PREFIX, "infrapipe-plan"];
+const OUR_CHANGE_SETS: [&str; 3] = [
+    CHANGE_SET_PREFIX,
+    "infrapipe-plan",
+    super::import::IMPORT_CHANGE_SET_PREFIX,
+];
 
 #[derive(Debug)]
 pub enum Outcome {
@@ -436,6 +449,9 @@ pub async fn apply_until<U: Ui + ?Sized, I: std::future::Future>(
     };
     let go = match prepared {
         Ok(Prepared::Done(outcome)) => return Ok(Ok(outcome)),
+        Ok(Prepared::Import(go)) => {
+            return super::import::execute_until(aws, req, ui, go, interrupt).await;
+        }
         Ok(Prepared::Execute(go)) => go,
         Err(e) => return Ok(Err(e)),
     };
@@ -536,6 +552,8 @@ struct Execute {
 enum Prepared {
     Done(Outcome),
     Execute(Execute),
+    /// A plan with imports: its IMPORT change set is made, then comes the UPDATE.
+    Import(super::import::Execute),
 }
 
 /// Everything up to and including consent: read, guard, plan, publish, change set, ask.
@@ -618,8 +636,8 @@ async fn prepare<U: Ui + ?Sized>(
     )
     .await?;
     if !plan.imports.is_empty() {
-        let done = super::import::apply(aws, req, plan, current, &uploaded, &source, ui).await;
-        return done.map(Prepared::Done);
+        let go = super::import::prepare(aws, req, plan, current, uploaded, source).await?;
+        return Ok(Prepared::Import(go));
     }
     tracing::info!(
         stack = req.stack,
@@ -684,7 +702,7 @@ pub async fn remove_leftovers(aws: &Aws, stack: &str) -> Result<Vec<String>, Aws
 
 /// Another apply (or anyone) started an operation on the stack since this apply read it: the
 /// stack is in progress again. None when the stack is as this apply left it to CloudFormation.
-async fn overtaken(
+pub(super) async fn overtaken(
     aws: &Aws,
     stack: &str,
     stack_id: &str,
@@ -702,7 +720,7 @@ async fn overtaken(
 
 /// CloudFormation refuses to execute a change set when another operation got there first (the
 /// stack is in progress, or executing another change set deleted ours): said as such.
-fn overtaken_at_execution(stack: &str, e: AwsError) -> ApplyError {
+pub(super) fn overtaken_at_execution(stack: &str, e: AwsError) -> ApplyError {
     let raced = e.is_code("ChangeSetNotFound")
         || e.is_code("InvalidChangeSetStatus")
         || (e.is_code("ValidationError") && e.message.contains("_IN_PROGRESS"));

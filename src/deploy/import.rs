@@ -2,7 +2,8 @@
 //! the stack (a bucket and table kept by an earlier destroy, or named in `adopt:`), and apply
 //! such a plan in two steps: an IMPORT change set that adopts them, then the UPDATE.
 
-use super::apply::{ApplyError, Outcome, Refusal, Request, Ui};
+use super::apply::{ApplyError, Interrupted, Outcome, Refusal, Request, Ui};
+use super::wait::Finished;
 use crate::aws::cloudformation::{self, DeployedStack, ResourceToImport, TemplateSource};
 use crate::aws::existing::{self, Bucket};
 use crate::aws::{Aws, AwsError, sts};
@@ -254,18 +255,28 @@ pub fn check_saved(saved: &SavedPlan, plan: &Plan) -> Result<(), Refusal> {
     })
 }
 
-/// Applies a plan with imports: the IMPORT change set (made after the consent, executed, waited on),
-/// then the UPDATE change set of `update` (the rendered template) without asking again: the
-/// person consented to the plan, which shows both steps.
-pub async fn apply<U: Ui + ?Sized>(
+/// What `prepare` leaves to execute for a plan with imports: the IMPORT change set (made after
+/// the consent, not yet executed), then the UPDATE of `update` (the rendered template).
+pub(super) struct Execute {
+    pub plan: Plan,
+    pub change_set: String,
+    pub stack_id: String,
+    /// The stack existed before this apply (otherwise the IMPORT change set created it).
+    pub exists: bool,
+    pub uploaded: super::assets::Uploaded,
+    pub update: TemplateSource,
+}
+
+/// Makes the IMPORT change set of a plan with imports: its template holds the deployed
+/// resources (if any) plus the imported ones, and nothing is executed yet.
+pub(super) async fn prepare(
     aws: &Aws,
     req: &Request<'_>,
     plan: Plan,
     deployed: Option<&DeployedStack>,
-    uploaded: &super::assets::Uploaded,
-    update: &TemplateSource,
-    ui: &mut U,
-) -> Result<Outcome, ApplyError> {
+    uploaded: super::assets::Uploaded,
+    update: TemplateSource,
+) -> Result<Execute, ApplyError> {
     let template =
         crate::plan::import::template(deployed.map(|d| &d.template), req.template, &plan.imports);
     let source = super::apply::template_source(
@@ -297,7 +308,7 @@ pub async fn apply<U: Ui + ?Sized>(
         &source,
         &resources,
         &req.tags,
-        "infrapipe-import",
+        IMPORT_CHANGE_SET_PREFIX,
     )
     .await?;
     let stack_id = match &cs.stack_id {
@@ -315,46 +326,209 @@ pub async fn apply<U: Ui + ?Sized>(
         }
         .into());
     }
-    let seen = super::wait::seen_events(aws, &stack_id).await?;
-    tracing::info!(change_set = %cs.id, "executing the import change set (cloudformation:ExecuteChangeSet)");
-    cloudformation::execute_change_set(aws, &cs.id).await?;
-    let total = plan.imports.len();
-    let imported = super::wait::wait(aws, &stack_id, seen, &mut |t| ui.tick(t, total)).await?;
-    if !imported.succeeded() {
-        return Ok(Outcome::Executed {
-            plan,
-            finished: imported,
-        });
+    Ok(Execute {
+        plan,
+        change_set: cs.id,
+        stack_id,
+        exists: deployed.is_some(),
+        uploaded,
+        update,
+    })
+}
+
+/// The prefix of the IMPORT change set's name (the next apply deletes one left behind).
+pub const IMPORT_CHANGE_SET_PREFIX: &str = "infrapipe-import";
+
+/// How far the two change sets of an import got: what an interruption says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Nothing executed yet.
+    Ready,
+    /// The IMPORT change set was sent to be executed.
+    Importing,
+    /// The import completed; the UPDATE was not executed yet.
+    Imported,
+    /// The UPDATE change set was sent to be executed.
+    Updating,
+}
+
+/// Executes the import, then the update, each after re-reading the stack for a concurrent
+/// operation (as a plain apply does before its execute). Stopped when `interrupt` completes,
+/// it says which of the two ran and how to finish.
+pub(super) async fn execute_until<U: Ui + ?Sized, I: std::future::Future>(
+    aws: &Aws,
+    req: &Request<'_>,
+    ui: &mut U,
+    go: Execute,
+    interrupt: std::pin::Pin<&mut I>,
+) -> Result<Result<Outcome, ApplyError>, Interrupted> {
+    let mut step = Step::Ready;
+    let ran = tokio::select! {
+        r = execute(aws, req, ui, &go, &mut step) => Some(r),
+        _ = interrupt => None,
+    };
+    match ran {
+        Some(finished) => Ok(finished.map(|finished| Outcome::Executed {
+            plan: go.plan,
+            finished,
+        })),
+        None => Err(Interrupted {
+            goes_on: interrupted_at(aws, req, &go, step).await,
+        }),
     }
+}
+
+async fn execute<U: Ui + ?Sized>(
+    aws: &Aws,
+    req: &Request<'_>,
+    ui: &mut U,
+    go: &Execute,
+    step: &mut Step,
+) -> Result<Finished, ApplyError> {
+    let seen = super::wait::seen_events(aws, &go.stack_id).await?;
+    tracing::info!(change_set = %go.change_set, "executing the import change set (cloudformation:ExecuteChangeSet)");
+    let import = (go.change_set.as_str(), go.exists);
+    execute_unless_overtaken(
+        aws,
+        req.stack,
+        &go.stack_id,
+        import,
+        (step, Step::Importing),
+    )
+    .await?;
+    let total = go.plan.imports.len();
+    let imported = super::wait::wait(aws, &go.stack_id, seen, &mut |t| ui.tick(t, total))
+        .await
+        .map_err(|e| unfinished(req.stack, &go.plan, e))?;
+    if !imported.succeeded() {
+        return Ok(imported);
+    }
+    *step = Step::Imported;
     tracing::info!(
         stack = req.stack,
         "creating the change set for the rest (cloudformation:CreateChangeSet UPDATE)"
     );
+    let after_import = |e: AwsError| ApplyError::Aws(unfinished(req.stack, &go.plan, e));
     let cs = cloudformation::create_change_set_with(
         aws,
         req.stack,
-        update,
+        &go.update,
         true,
         &req.tags,
-        "infrapipe-apply",
-        &uploaded.code_version_parameters(),
+        super::apply::CHANGE_SET_PREFIX,
+        &go.uploaded.code_version_parameters(),
     )
-    .await?;
-    let seen = super::wait::seen_events(aws, &stack_id).await?;
+    .await
+    .map_err(after_import)?;
     let finished = if cs.empty {
         // Everything was imported and nothing else changes: the stack is as the import left it.
         imported
     } else {
+        let seen = super::wait::seen_events(aws, &go.stack_id)
+            .await
+            .map_err(after_import)?;
         tracing::info!(change_set = %cs.id, "executing the change set (cloudformation:ExecuteChangeSet)");
-        cloudformation::execute_change_set(aws, &cs.id).await?;
-        let total = plan.changes.len();
-        super::wait::wait(aws, &stack_id, seen, &mut |t| ui.tick(t, total)).await?
+        execute_unless_overtaken(
+            aws,
+            req.stack,
+            &go.stack_id,
+            (cs.id.as_str(), true),
+            (step, Step::Updating),
+        )
+        .await
+        .map_err(|e| match e {
+            ApplyError::Refused(Refusal::Overtaken { stack, status }) => {
+                ApplyError::Refused(Refusal::OvertakenAfterImport {
+                    stack,
+                    status,
+                    imported: imported_ids(&go.plan),
+                })
+            }
+            ApplyError::Aws(e) => after_import(e),
+            other => other,
+        })?;
+        let total = go.plan.changes.len();
+        super::wait::wait(aws, &go.stack_id, seen, &mut |t| ui.tick(t, total))
+            .await
+            .map_err(after_import)?
     };
     if finished.succeeded() {
-        super::apply::protect(aws, req, true).await?;
-        super::apply::check_deployed_code(aws, req.names, uploaded).await?;
+        super::apply::protect(aws, req, true)
+            .await
+            .map_err(after_import)?;
+        super::apply::check_deployed_code(aws, req.names, &go.uploaded).await?;
     }
-    Ok(Outcome::Executed { plan, finished })
+    Ok(finished)
+}
+
+/// Executes `change_set` (of a stack that `existed` before it) unless another operation
+/// started on the stack since it was made, moving `step` on just before the request; a change
+/// set not executed is deleted (it is stale beside the other operation's).
+async fn execute_unless_overtaken(
+    aws: &Aws,
+    stack: &str,
+    stack_id: &str,
+    (change_set, existed): (&str, bool),
+    (step, next): (&mut Step, Step),
+) -> Result<(), ApplyError> {
+    let executed = match super::apply::overtaken(aws, stack, stack_id, existed).await? {
+        Some(busy) => Err(busy),
+        None => {
+            *step = next;
+            cloudformation::execute_change_set(aws, change_set)
+                .await
+                .map_err(|e| super::apply::overtaken_at_execution(stack, e))
+        }
+    };
+    if executed.is_err() {
+        let _ = cloudformation::delete_change_set(aws, change_set).await;
+    }
+    executed
+}
+
+/// "RawMetricsBucket and MetricsTable": what the import adopts, as the plan lists it.
+fn imported_ids(plan: &Plan) -> String {
+    let ids: Vec<&str> = plan.imports.iter().map(|i| i.logical_id.as_str()).collect();
+    ids.join(" and ")
+}
+
+/// An error once the import was executed: the stack holds the imported resources, and may be
+/// mid-way; the message says how to see it and finish.
+fn unfinished(stack: &str, plan: &Plan, e: AwsError) -> AwsError {
+    e.then(&format!(
+        "The import of {} into stack {stack} was executed, so the stack may be mid-way: see it with `infrapipe status`, then run `infrapipe apply` again to finish (it plans the rest as an update)",
+        imported_ids(plan)
+    ))
+}
+
+/// What an interruption at `step` leaves, in plain words: what ran, what goes on, how to finish.
+async fn interrupted_at(aws: &Aws, req: &Request<'_>, go: &Execute, step: Step) -> String {
+    let (stack, region) = (req.stack, &aws.region);
+    let imported = imported_ids(&go.plan);
+    let watch = format!("watch it with `infrapipe status --region {region}`");
+    match step {
+        Step::Ready | Step::Imported => {
+            let cleaned = match super::apply::remove_leftovers(aws, stack).await {
+                Ok(_) => "the change sets of ours left AVAILABLE were deleted".to_owned(),
+                Err(e) => format!(
+                    "the change sets this apply made could not be deleted ({e}): the next apply deletes them"
+                ),
+            };
+            if step == Step::Ready {
+                format!("Nothing was executed; {cleaned}.")
+            } else {
+                format!(
+                    "The import ran: {imported} are now in stack {stack}. The update after it was not executed; {cleaned}. Run `infrapipe apply` again to make the rest of the changes."
+                )
+            }
+        }
+        Step::Importing => format!(
+            "The IMPORT change set was executed: CloudFormation goes on importing {imported} into stack {stack}; {watch}. The update after it was not made: once the stack is IMPORT_COMPLETE, run `infrapipe apply` again to make the rest of the changes."
+        ),
+        Step::Updating => format!(
+            "The import ran ({imported} are in stack {stack}), and CloudFormation goes on with the update after it; {watch}."
+        ),
+    }
 }
 
 #[cfg(test)]
