@@ -92,7 +92,7 @@ fn an_unknown_region_suggests_the_known_one() {
 }
 
 /// The budget's derived limit needs prices, which these regions have none of bundled: the
-/// config names its limit (without it, validate says to, and exits 1).
+/// config names its limit (without it, the budget is left out with a warning).
 const OWN_BUDGET: &str = "monitoring:\n  budget:\n    monthly_usd: 10\n";
 
 #[test]

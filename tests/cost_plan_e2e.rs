@@ -161,7 +161,8 @@ fn a_stack_applied_without_a_recorded_config_is_priced_as_unknown() {
 #[test]
 fn a_region_without_prices_is_shown_as_not_priced_with_how_to_price_it() {
     let moto = Moto::start();
-    // The budget's derived limit needs every region's prices: this config names its own.
+    // The budget's derived limit needs every region's prices: this config names its own (so
+    // the budget is rendered, not left out).
     let f = config_file(&format!(
         "{}monitoring:\n  budget:\n    monthly_usd: 10\n",
         example_text().replace("  - us-east-1\n", "  - us-east-1\n  - sa-east-1\n")

@@ -46,6 +46,10 @@ impl<'a, 'b> Context<'a, 'b> {
         for warning in &warnings {
             writeln!(self.console.err(), "warning: {warning}")?;
         }
+        // Said once here, however many regions a command then renders.
+        if let Some(warning) = super::render::budget_left_out(&loaded)? {
+            writeln!(self.console.err(), "warning: {warning}")?;
+        }
         Ok(self.config.get_or_init(|| loaded))
     }
 

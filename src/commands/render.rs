@@ -7,18 +7,24 @@ use crate::model::Pipeline;
 
 /// The model of `config` for `region`, with the code keys of this process's one bundle and the
 /// budget's limit derived from the cost estimate over every region (unless the config sets it).
+/// With a region this build has no prices for, the limit cannot be derived and the budget is
+/// left out (`budget_left_out` says why): an unpriced region blocks nothing.
 pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
     let mut pipeline = model(config, region)?;
     if let Some(budget) = pipeline.observability.budget.as_mut()
         && budget.limit_usd.is_none()
     {
+        let book = crate::cost::PriceBook::load().map_err(Error::Prices)?;
+        if !unpriced(config, &book).is_empty() {
+            pipeline.observability.budget = None;
+            return Ok(pipeline);
+        }
         // The budget covers every region, so its limit is priced over all of them.
         let all = config
             .regions
             .iter()
             .map(|r| model(config, r))
             .collect::<Result<Vec<_>>>()?;
-        let book = crate::cost::PriceBook::load().map_err(Error::Prices)?;
         let limit = crate::cost::budget_limit(&config.cost, &all, &book, budget.headroom_percent)
             .map_err(|e| {
                 Error::Prices(format!(
@@ -28,6 +34,34 @@ pub fn build(config: &Config, region: &Region) -> Result<Pipeline> {
         budget.limit_usd = Some(limit);
     }
     Ok(pipeline)
+}
+
+/// The config's regions this build bundles no prices for, in the config's order.
+fn unpriced<'c>(config: &'c Config, book: &crate::cost::PriceBook) -> Vec<&'c str> {
+    config
+        .regions
+        .iter()
+        .map(Region::as_str)
+        .filter(|r| book.region(r).is_err())
+        .collect()
+}
+
+/// Why the rendered templates have no budget although the config turns it on, when that is
+/// so: its limit is left to the estimate (no `monitoring.budget.monthly_usd`) and a region has
+/// no bundled prices. One sentence, with how to get the budget.
+pub fn budget_left_out(config: &Config) -> Result<Option<String>> {
+    let budget = &config.monitoring.budget;
+    if !budget.enabled || budget.monthly_usd.is_some() {
+        return Ok(None);
+    }
+    let book = crate::cost::PriceBook::load().map_err(Error::Prices)?;
+    let missing = unpriced(config, &book);
+    Ok((!missing.is_empty()).then(|| {
+        format!(
+            "the monthly budget is left out: its limit comes from the cost estimate over every region, and this build has no prices for {}; set monitoring.budget.monthly_usd to get it (or monitoring.budget.enabled: false to say you do not want it)",
+            missing.join(", ")
+        )
+    }))
 }
 
 /// The model without the budget's derived limit: for the commands that price or picture the
