@@ -716,20 +716,17 @@ fn compaction(config: &Config, names: &Names) -> analytics::Compaction {
 /// A failed compaction leaves its day out of the view once the day is two days old: alarm like
 /// a failed collection, on the state machine's own failure count.
 fn compaction_alarm(config: &Config, names: &Names) -> Alarm {
-    Alarm {
-        logical_id: ids::COMPACTION_ALARM,
-        name: names.alarm("compaction-failed"),
-        description: "CRITICAL: the daily compaction to Parquet failed; re-run it with `infrapipe run --compaction --from DAY`".to_owned(),
-        metric: AlarmMetric::Single {
+    monitoring::on_any_failure(
+        config,
+        names,
+        (ids::COMPACTION_ALARM, "compaction-failed"),
+        "CRITICAL: the daily compaction to Parquet failed; re-run it with `infrapipe run --compaction --from DAY`".to_owned(),
+        AlarmMetric::Single {
             namespace: "AWS/States".to_owned(),
             name: "ExecutionsFailed",
             dimensions: vec![("StateMachineArn", names.compaction_state_machine_arn())],
             statistic: Statistic::Sum,
         },
-        threshold: 0.0,
-        evaluation_periods: 1,
-        period_seconds: config.alarm_period_seconds(),
-        missing_data: MissingData::NotBreaching,
-        comparison: Comparison::GreaterThan,
-    }
+        MissingData::NotBreaching,
+    )
 }

@@ -108,6 +108,29 @@ pub fn fleet_dimensions(names: &Names) -> Vec<(&'static str, Sub)> {
     vec![("Pipeline", Sub::new(&names.prefix))]
 }
 
+/// An alarm on a count of failures: one in a period is one too many. Every silent-loss alarm
+/// and the compaction's failure alarm have this shape (the heartbeat adjusts it).
+pub fn on_any_failure(
+    config: &Config,
+    names: &Names,
+    (logical_id, suffix): (&'static str, &str),
+    description: String,
+    metric: AlarmMetric,
+    missing_data: MissingData,
+) -> Alarm {
+    Alarm {
+        logical_id,
+        name: names.alarm(suffix),
+        description,
+        metric,
+        threshold: 0.0,
+        evaluation_periods: 1,
+        period_seconds: config.alarm_period_seconds(),
+        missing_data,
+        comparison: Comparison::GreaterThan,
+    }
+}
+
 /// The alarms that catch what the handlers' own error metrics cannot report: a failed or timed
 /// out execution, a Lambda killed by its timeout or memory, a throttle, a message parked in a
 /// dead-letter queue, and a collector that stopped publishing at all.
@@ -119,17 +142,15 @@ pub fn silent_loss_alarms(
     queues: &[Queue],
 ) -> Vec<Alarm> {
     let s = &config.monitoring.silent_loss;
-    let period = config.alarm_period_seconds();
-    let alarm = |logical_id, suffix: &str, description: String, metric, missing| Alarm {
-        logical_id,
-        name: names.alarm(suffix),
-        description,
-        metric,
-        threshold: 0.0,
-        evaluation_periods: 1,
-        period_seconds: period,
-        missing_data: missing,
-        comparison: Comparison::GreaterThan,
+    let alarm = |logical_id, suffix: &str, description: String, metric, missing| {
+        on_any_failure(
+            config,
+            names,
+            (logical_id, suffix),
+            description,
+            metric,
+            missing,
+        )
     };
     let aws = |namespace: &str, name, dimensions, statistic| AlarmMetric::Single {
         namespace: namespace.to_owned(),
