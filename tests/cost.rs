@@ -571,3 +571,56 @@ fn scale_shows_queries_on_the_raw_json_costing_more_than_on_parquet() {
     let json = scans["on_json_micros"].as_i64().unwrap_or(0);
     assert!(json > 10 * parquet, "{scans}");
 }
+
+// ---------------------------------------------------------------- a key the stack creates
+
+fn with_created_key(yaml: &str) -> String {
+    format!("{yaml}security:\n  kms: create\n")
+}
+
+#[test]
+fn a_created_key_costs_a_dollar_a_month() {
+    let doc = cost_json(&with_created_key(HOURLY_CPU), &[]);
+    assert_eq!(micros(line(&doc, "KMS", "customer-managed key")), 1_000_000);
+}
+
+#[test]
+fn requests_on_a_created_key_under_20000_a_month_are_free() {
+    let doc = cost_json(&with_created_key(HOURLY_CPU), &[]);
+    assert_eq!(micros(line(&doc, "KMS", "requests on the key")), 0);
+}
+
+#[test]
+fn requests_on_a_created_key_cost_3_cents_a_10000_without_the_free_tier() {
+    let doc = cost_json(&with_created_key(HOURLY_CPU), &["--no-free-tier"]);
+    let requests = line(&doc, "KMS", "requests on the key");
+    let quantity = requests["quantity"].as_f64().expect("quantity");
+    assert_eq!(micros(requests), (quantity * 3.0).round() as i64);
+}
+
+#[test]
+fn cost_shows_the_created_keys_line() {
+    let (code, out, err) = cost(&with_created_key(HOURLY_CPU), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("  KMS\n    customer-managed key (security.kms: create"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_key_of_yours_or_none_adds_no_kms_line() {
+    let yours = format!(
+        "{HOURLY_CPU}security:\n  kms: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\n"
+    );
+    for yaml in [HOURLY_CPU.to_owned(), yours] {
+        let doc = cost_json(&yaml, &[]);
+        let kms = doc["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .filter(|l| l["service"] == "KMS")
+            .count();
+        assert_eq!(kms, 0, "{yaml}");
+    }
+}

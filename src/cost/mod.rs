@@ -248,7 +248,7 @@ fn notes(options: &Options, chatbot: bool) -> Vec<String> {
         "GB means 2^30 bytes and TB 2^40 bytes, as AWS bills storage.".to_owned(),
         "Custom metrics are billed for the hours in which they receive data: a metric sent every 3 hours costs a third of a metric-month.".to_owned(),
         "S3 Lifecycle does not transition objects under 128 KB, and Glacier bills 40 KB more per object (8 KB at Standard rates): small fleets keep everything in Standard and save nothing from the Glacier rule.".to_owned(),
-        "Not priced: data transfer within the region (free), S3 event notifications and TTL deletes (free), Athena's own S3 reads and result files, the Lambda zips in the artifact bucket, KMS (off by default).".to_owned(),
+        "Not priced: data transfer within the region (free), S3 event notifications and TTL deletes (free), Athena's own S3 reads and result files, the Lambda zips in the artifact bucket, requests on a KMS key of yours (security.kms: ARN).".to_owned(),
         "Each line's cost is rounded once to the micro-dollar; subtotals and the total are exact sums of the lines.".to_owned(),
     ];
     if chatbot {

@@ -87,6 +87,10 @@ pub enum PriceKey {
     CloudWatchDashboards,
     #[serde(rename = "budgets")]
     Budgets,
+    #[serde(rename = "kms_keys")]
+    KmsKeys,
+    #[serde(rename = "kms_requests")]
+    KmsRequests,
 }
 
 impl PriceKey {
@@ -98,7 +102,7 @@ impl PriceKey {
             .unwrap_or_else(|| format!("{self:?}"))
     }
 
-    pub const ALL: [PriceKey; 28] = [
+    pub const ALL: [PriceKey; 30] = [
         Self::LambdaRequests,
         Self::LambdaArm64GbSeconds,
         Self::LambdaX86GbSeconds,
@@ -127,6 +131,8 @@ impl PriceKey {
         Self::SqsRequests,
         Self::CloudWatchDashboards,
         Self::Budgets,
+        Self::KmsKeys,
+        Self::KmsRequests,
     ];
 }
 
@@ -149,10 +155,11 @@ pub enum Pool {
     GlueRequests,
     SqsRequests,
     CloudwatchDashboards,
+    KmsRequests,
 }
 
 impl Pool {
-    pub const ALL: [Pool; 15] = [
+    pub const ALL: [Pool; 16] = [
         Self::LambdaRequests,
         Self::LambdaGbSeconds,
         Self::StepFunctionsTransitions,
@@ -168,6 +175,7 @@ impl Pool {
         Self::GlueRequests,
         Self::SqsRequests,
         Self::CloudwatchDashboards,
+        Self::KmsRequests,
     ];
 }
 
