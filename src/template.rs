@@ -708,9 +708,8 @@ fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
 /// projected: the raw table of each region and the central table of the aggregation region.
 fn raw_json_table(a: &Analytics, name: &str, bucket: &Sub) -> Value {
     let location = format!("s3://{bucket}/");
-    let template = format!(
-        "s3://{bucket}/year=${{!year}}/month=${{!month}}/day=${{!day}}/hour=${{!hour}}/"
-    );
+    let template =
+        format!("s3://{bucket}/year=${{!year}}/month=${{!month}}/day=${{!day}}/hour=${{!hour}}/");
     let columns: Vec<Value> = a
         .columns
         .iter()

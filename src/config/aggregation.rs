@@ -66,15 +66,23 @@ mod tests {
 
     #[test]
     fn a_central_region_that_is_not_deployed_is_refused_with_the_list() {
-        let problems = central("eu-west-1").check(&regions(&["us-east-1", "us-west-2"]), &KmsKey::None);
+        let problems =
+            central("eu-west-1").check(&regions(&["us-east-1", "us-west-2"]), &KmsKey::None);
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].1.contains("must be one of regions (us-east-1, us-west-2)"));
+        assert!(
+            problems[0]
+                .1
+                .contains("must be one of regions (us-east-1, us-west-2)")
+        );
     }
 
     #[test]
     fn one_region_alone_is_refused() {
         let problems = central("us-east-1").check(&regions(&["us-east-1"]), &KmsKey::None);
-        assert!(problems[0].1.contains("add a second region"), "{problems:?}");
+        assert!(
+            problems[0].1.contains("add a second region"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -86,6 +94,10 @@ mod tests {
 
     #[test]
     fn no_section_checks_nothing() {
-        assert!(Aggregation::default().check(&regions(&["us-east-1"]), &KmsKey::None).is_empty());
+        assert!(
+            Aggregation::default()
+                .check(&regions(&["us-east-1"]), &KmsKey::None)
+                .is_empty()
+        );
     }
 }

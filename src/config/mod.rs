@@ -791,10 +791,7 @@ impl Config {
             );
         }
         problems.extend(self.security.check(&self.regions));
-        problems.extend(
-            self.aggregation
-                .check(&self.regions, &self.security.kms),
-        );
+        problems.extend(self.aggregation.check(&self.regions, &self.security.kms));
         problems
     }
 

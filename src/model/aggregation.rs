@@ -4,7 +4,7 @@
 //! workgroup. S3 replication keeps an object's key, so the collector's keys carry the source
 //! account and region in the object's name (`lambdas/collector/handler.py`, `object_key`).
 
-use super::analytics::RAW_JSON_PREFIX;
+use super::analytics::{AVERAGE_CPU_SQL, PEAK_MEMORY_SQL, RAW_JSON_PREFIX};
 use super::iam::{Condition, Statement};
 use super::names::{Names, Sub};
 use super::resources::Bucket;
@@ -68,6 +68,9 @@ pub struct Central {
     pub workgroup: String,
     /// `s3://<results bucket>/all-regions/`, as a `Fn::Sub` string.
     pub results_location: Sub,
+    /// The pipeline's named queries as they run over every region (`query --aggregated`):
+    /// the seed's read the central table; the config's run as written (they may name it).
+    pub named_queries: BTreeMap<String, String>,
 }
 
 impl Aggregation {
@@ -107,6 +110,7 @@ impl Aggregation {
             workgroup_logical_id: ids::CENTRAL_WORKGROUP,
             workgroup: format!("{}-all-regions", names.prefix),
             results_location: Sub::new(format!("s3://{}/{RESULTS_PREFIX}", names.results_bucket)),
+            named_queries: named_queries(config),
         });
         Some(Self {
             central_region,
@@ -123,6 +127,27 @@ impl Aggregation {
             central,
         })
     }
+}
+
+/// The seed's queries over the central table (the raw JSON of every region: the Parquet each
+/// region compacts is not replicated), the config's own as written.
+fn named_queries(config: &Config) -> BTreeMap<String, String> {
+    let central = |sql: &str| {
+        sql.replace("{metrics}", CENTRAL_TABLE)
+            .replace("{raw}", CENTRAL_TABLE)
+            .trim_end()
+            .to_owned()
+    };
+    let seed = [AVERAGE_CPU_SQL, PEAK_MEMORY_SQL];
+    let mut queries: BTreeMap<String, String> = crate::config::SEED_QUERIES
+        .iter()
+        .zip(seed)
+        .map(|(name, sql)| ((*name).to_owned(), central(sql)))
+        .collect();
+    for q in &config.analytics.named_queries {
+        queries.insert(q.name.as_str().to_owned(), q.sql.trim_end().to_owned());
+    }
+    queries
 }
 
 /// `<prefix>-agg-<account>-<region>`: "agg" keeps the longest name within S3's 63 characters,
@@ -172,7 +197,10 @@ pub fn replication_statements(
         let kms_condition = |service_region: Sub, bucket: &Sub| -> Condition {
             let mut equals = BTreeMap::new();
             equals.insert("kms:ViaService", service_region);
-            equals.insert("kms:EncryptionContext:aws:s3:arn", Names::bucket_arn(bucket));
+            equals.insert(
+                "kms:EncryptionContext:aws:s3:arn",
+                Names::bucket_arn(bucket),
+            );
             Condition::from([("StringEquals", equals)])
         };
         statements.push(Statement {
@@ -199,4 +227,135 @@ pub fn replication_statements(
         });
     }
     statements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::KmsKey;
+
+    fn config(extra: &str) -> Config {
+        let yaml = format!(
+            "name: p\nenvironment: dev\nregions: [us-east-1, eu-west-1]\naggregation:\n  region: eu-west-1\nnotifications:\n  emails: [a@example.com]\n{extra}"
+        );
+        Config::parse(&yaml, std::path::Path::new("t.yaml")).expect("valid config")
+    }
+
+    /// (sid, actions, resources) of each statement, resources as their `Fn::Sub` text.
+    fn shape(statements: &[Statement]) -> Vec<(String, Vec<&str>, Vec<String>)> {
+        statements
+            .iter()
+            .map(|s| {
+                let resources = s.resources.iter().flatten().map(|r| r.0.clone()).collect();
+                (s.sid.clone(), s.actions.clone(), resources)
+            })
+            .collect()
+    }
+
+    fn central_region() -> Region {
+        Region::parse("eu-west-1").expect("region")
+    }
+
+    #[test]
+    fn the_replication_role_gets_the_documented_actions_on_exactly_the_two_buckets() {
+        let c = config("");
+        let names = Names::new(&c);
+        let central = central_bucket_name(&names.prefix, &central_region());
+        let got = replication_statements(&names, &central, &central_region(), None);
+        let raw = "arn:${AWS::Partition}:s3:::p-dev-raw-${AWS::AccountId}-${AWS::Region}";
+        let agg = "arn:${AWS::Partition}:s3:::p-dev-agg-${AWS::AccountId}-eu-west-1";
+        assert_eq!(
+            shape(&got),
+            vec![
+                (
+                    "ReadSourceReplicationConfiguration".to_owned(),
+                    vec!["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                    vec![raw.to_owned()]
+                ),
+                (
+                    "ReadSourceObjectVersions".to_owned(),
+                    vec![
+                        "s3:GetObjectVersionAcl",
+                        "s3:GetObjectVersionForReplication",
+                        "s3:GetObjectVersionTagging"
+                    ],
+                    vec![format!("{raw}/year=*")]
+                ),
+                (
+                    "ReplicateToCentralBucket".to_owned(),
+                    vec!["s3:ReplicateObject", "s3:ReplicateTags"],
+                    vec![format!("{agg}/year=*")]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn delete_markers_are_not_replicated_so_the_role_cannot_replicate_deletes() {
+        let c = config("");
+        let names = Names::new(&c);
+        let a = Aggregation::build(&c, &central_region(), &names, None).expect("aggregation");
+        assert!(!a.replication.delete_markers);
+        let actions: Vec<&str> = a
+            .replication
+            .statements
+            .iter()
+            .flat_map(|s| s.actions.clone())
+            .collect();
+        assert!(!actions.contains(&"s3:ReplicateDelete"), "{actions:?}");
+    }
+
+    #[test]
+    fn with_a_created_key_the_role_decrypts_here_and_encrypts_in_the_aggregation_region_only_through_s3()
+     {
+        let c = config("security:\n  kms: create\n");
+        assert_eq!(c.security.kms, KmsKey::Create);
+        let names = Names::new(&c);
+        let key = Key::Created {
+            logical_id: "PipelineKey",
+            alias_logical_id: "PipelineKeyAlias",
+            alias: "alias/p-dev".to_owned(),
+            log_groups: Vec::new(),
+        };
+        let central = central_bucket_name(&names.prefix, &central_region());
+        let got = replication_statements(&names, &central, &central_region(), Some(&key));
+        let kms: Vec<_> = shape(&got).into_iter().skip(3).collect();
+        assert_eq!(
+            kms,
+            vec![
+                (
+                    "DecryptSourceObjects".to_owned(),
+                    vec!["kms:Decrypt"],
+                    vec!["${PipelineKey.Arn}".to_owned()]
+                ),
+                (
+                    "EncryptReplicas".to_owned(),
+                    vec!["kms:Encrypt"],
+                    vec!["arn:${AWS::Partition}:kms:eu-west-1:${AWS::AccountId}:key/*".to_owned()]
+                ),
+            ]
+        );
+        let via = &got[4].condition["StringEquals"]["kms:ViaService"];
+        assert_eq!(via.0, "s3.eu-west-1.amazonaws.com");
+    }
+
+    #[test]
+    fn only_the_aggregation_region_holds_the_central_resources() {
+        let c = config("");
+        let names = Names::new(&c);
+        let here = |r: &str| {
+            let region = Region::parse(r).expect("region");
+            Aggregation::build(&c, &region, &names, None).expect("aggregation")
+        };
+        assert!(here("eu-west-1").central.is_some());
+        assert!(here("us-east-1").central.is_none());
+    }
+
+    #[test]
+    fn the_seed_queries_read_the_central_table_when_aggregated() {
+        let c = config("");
+        let q = named_queries(&c);
+        let sql = &q["average-cpu-by-instance"];
+        assert!(sql.contains(&format!("FROM {CENTRAL_TABLE}")), "{sql}");
+    }
 }

@@ -3,7 +3,7 @@
 //! the central table and workgroup in the aggregation region. Runs after the `security` pass,
 //! so the central bucket takes the same key and access logging as the raw bucket.
 
-use super::{get_att, key_arn, r#ref, raw_json_table, skip, statement, sub, workgroup};
+use super::{get_att, key_arn, raw_json_table, r#ref, skip, statement, sub, workgroup};
 use crate::model::Pipeline;
 use crate::model::aggregation::Aggregation;
 use crate::model::identity::bucket_policy_logical_id;
@@ -100,7 +100,8 @@ fn replication(p: &Pipeline, agg: &Aggregation, resources: &mut Map<String, Valu
     if let Some(key) = &r.replica_key {
         destination["EncryptionConfiguration"] = json!({ "ReplicaKmsKeyID": sub(key) });
         // S3 replicates SSE-KMS objects only when told to.
-        rule["SourceSelectionCriteria"] = json!({ "SseKmsEncryptedObjects": { "Status": "Enabled" } });
+        rule["SourceSelectionCriteria"] =
+            json!({ "SseKmsEncryptedObjects": { "Status": "Enabled" } });
     }
     rule["Destination"] = destination;
     if let Some(raw) = resources.get_mut(p.raw_bucket.logical_id) {
@@ -153,7 +154,10 @@ fn allow_access_logs(
     };
     for s in statements {
         if s["Principal"]["Service"] == "logging.s3.amazonaws.com" {
-            let prefix = sub(&Names::objects_arn(log_bucket, &format!("{ACCESS_LOG_PREFIX}*")));
+            let prefix = sub(&Names::objects_arn(
+                log_bucket,
+                &format!("{ACCESS_LOG_PREFIX}*"),
+            ));
             if let Some(list) = s["Resource"].as_array_mut() {
                 list.push(prefix);
             }
