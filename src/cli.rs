@@ -359,6 +359,10 @@ pub struct QueryArgs {
     /// How the rows are printed (--json prints one document instead)
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
+    /// Every region at once: the central table (infra_metrics_all_regions) and workgroup in
+    /// aggregation.region; rows tell regions apart by their own `region` column
+    #[arg(long)]
+    pub aggregated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -7,6 +7,7 @@ use crate::model::names::{Names, Sub};
 use crate::model::*;
 use serde_json::{Map, Value, json};
 
+mod aggregation;
 mod chatbot;
 
 /// `{"Ref": id}`
@@ -143,6 +144,7 @@ pub fn render(p: &Pipeline) -> Value {
         add(role.logical_id, iam_role(role, &p.names));
     }
     security(p, &mut resources);
+    aggregation::aggregation(p, &mut resources);
     if p.observability.s3_request_metrics
         && let Some(raw) = resources.get_mut(p.raw_bucket.logical_id)
     {
@@ -662,11 +664,6 @@ fn observability(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
 
 fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
     let a = &p.analytics;
-    let location = format!("s3://{}/", p.names.raw_bucket);
-    let template = format!(
-        "s3://{}/year=${{!year}}/month=${{!month}}/day=${{!day}}/hour=${{!hour}}/",
-        p.names.raw_bucket
-    );
     add(
         a.database_logical_id,
         json!({
@@ -677,80 +674,18 @@ fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
             }
         }),
     );
-    let columns: Vec<Value> = a
-        .columns
-        .iter()
-        .map(|c| json!({ "Name": c.name, "Type": c.kind }))
-        .collect();
-    let partitions: Vec<Value> = a
-        .partition_keys
-        .iter()
-        .map(|k| json!({ "Name": k, "Type": "string" }))
-        .collect();
     add(
         a.table_logical_id,
-        json!({
-            "Type": "AWS::Glue::Table",
-            "Properties": {
-                "CatalogId": r#ref("AWS::AccountId"),
-                "DatabaseName": r#ref(a.database_logical_id),
-                "TableInput": {
-                    "Name": a.table,
-                    "TableType": "EXTERNAL_TABLE",
-                    "Parameters": {
-                        "classification": "json",
-                        // Partition projection: Athena computes partitions from the key layout,
-                        // so there is no crawler and no MSCK REPAIR.
-                        "projection.enabled": "true",
-                        "projection.year.type": "integer",
-                        "projection.year.range": format!("{},2099", a.projection_first_year),
-                        "projection.month.type": "integer",
-                        "projection.month.range": "1,12",
-                        "projection.month.digits": "2",
-                        "projection.day.type": "integer",
-                        "projection.day.range": "1,31",
-                        "projection.day.digits": "2",
-                        "projection.hour.type": "integer",
-                        "projection.hour.range": "0,23",
-                        "projection.hour.digits": "2",
-                        "storage.location.template": { "Fn::Sub": template },
-                    },
-                    "PartitionKeys": partitions,
-                    "StorageDescriptor": {
-                        "Columns": columns,
-                        "Location": { "Fn::Sub": location },
-                        "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
-                        "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                        "SerdeInfo": {
-                            "SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe",
-                            "Parameters": { "ignore.malformed.json": "true" },
-                        },
-                    },
-                },
-            }
-        }),
+        raw_json_table(a, &a.table, &p.names.raw_bucket),
     );
     add(
         a.workgroup_logical_id,
-        json!({
-            "Type": "AWS::Athena::WorkGroup",
-            "Properties": {
-                "Name": a.workgroup,
-                "Description": "infrapipe queries over the raw metrics",
-                "State": "ENABLED",
-                "RecursiveDeleteOption": true,
-                "WorkGroupConfiguration": {
-                    "EnforceWorkGroupConfiguration": true,
-                    "PublishCloudWatchMetricsEnabled": true,
-                    "BytesScannedCutoffPerQuery": a.bytes_scanned_cutoff,
-                    "EngineVersion": { "SelectedEngineVersion": "Athena engine version 3" },
-                    "ResultConfiguration": {
-                        "OutputLocation": { "Fn::Sub": format!("s3://{}/results/", p.names.results_bucket) },
-                        "EncryptionConfiguration": { "EncryptionOption": "SSE_S3" },
-                    },
-                },
-            }
-        }),
+        workgroup(
+            a,
+            &a.workgroup,
+            "infrapipe queries over the raw metrics",
+            &Sub::new(format!("s3://{}/results/", p.names.results_bucket)),
+        ),
     );
     for q in &a.named_queries {
         add(
@@ -767,6 +702,87 @@ fn analytics(p: &Pipeline, add: &mut impl FnMut(&str, Value)) {
             }),
         );
     }
+}
+
+/// A JSON table over the raw layout of `bucket` (`year=/month=/day=/hour=/`), partitions
+/// projected: the raw table of each region and the central table of the aggregation region.
+fn raw_json_table(a: &Analytics, name: &str, bucket: &Sub) -> Value {
+    let location = format!("s3://{bucket}/");
+    let template =
+        format!("s3://{bucket}/year=${{!year}}/month=${{!month}}/day=${{!day}}/hour=${{!hour}}/");
+    let columns: Vec<Value> = a
+        .columns
+        .iter()
+        .map(|c| json!({ "Name": c.name, "Type": c.kind }))
+        .collect();
+    let partitions: Vec<Value> = a
+        .partition_keys
+        .iter()
+        .map(|k| json!({ "Name": k, "Type": "string" }))
+        .collect();
+    json!({
+        "Type": "AWS::Glue::Table",
+        "Properties": {
+            "CatalogId": r#ref("AWS::AccountId"),
+            "DatabaseName": r#ref(a.database_logical_id),
+            "TableInput": {
+                "Name": name,
+                "TableType": "EXTERNAL_TABLE",
+                "Parameters": {
+                    "classification": "json",
+                    // Partition projection: Athena computes partitions from the key layout,
+                    // so there is no crawler and no MSCK REPAIR.
+                    "projection.enabled": "true",
+                    "projection.year.type": "integer",
+                    "projection.year.range": format!("{},2099", a.projection_first_year),
+                    "projection.month.type": "integer",
+                    "projection.month.range": "1,12",
+                    "projection.month.digits": "2",
+                    "projection.day.type": "integer",
+                    "projection.day.range": "1,31",
+                    "projection.day.digits": "2",
+                    "projection.hour.type": "integer",
+                    "projection.hour.range": "0,23",
+                    "projection.hour.digits": "2",
+                    "storage.location.template": { "Fn::Sub": template },
+                },
+                "PartitionKeys": partitions,
+                "StorageDescriptor": {
+                    "Columns": columns,
+                    "Location": { "Fn::Sub": location },
+                    "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+                    "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    "SerdeInfo": {
+                        "SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe",
+                        "Parameters": { "ignore.malformed.json": "true" },
+                    },
+                },
+            },
+        }
+    })
+}
+
+/// An Athena workgroup with the pipeline's enforced settings, writing its results to `results`.
+fn workgroup(a: &Analytics, name: &str, description: &str, results: &Sub) -> Value {
+    json!({
+        "Type": "AWS::Athena::WorkGroup",
+        "Properties": {
+            "Name": name,
+            "Description": description,
+            "State": "ENABLED",
+            "RecursiveDeleteOption": true,
+            "WorkGroupConfiguration": {
+                "EnforceWorkGroupConfiguration": true,
+                "PublishCloudWatchMetricsEnabled": true,
+                "BytesScannedCutoffPerQuery": a.bytes_scanned_cutoff,
+                "EngineVersion": { "SelectedEngineVersion": "Athena engine version 3" },
+                "ResultConfiguration": {
+                    "OutputLocation": sub(results),
+                    "EncryptionConfiguration": { "EncryptionOption": "SSE_S3" },
+                },
+            },
+        }
+    })
 }
 
 /// The Parquet table, the view over both tables, the compaction state machine and its schedule

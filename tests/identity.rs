@@ -20,6 +20,13 @@ fn pipelines() -> Vec<infrapipe::model::Pipeline> {
         )),
         // The AWS Chatbot channels and their role.
         common::pipeline(&format!("{}{}", common::MINIMAL, common::CHAT_CHANNELS)),
+        // The aggregation region: the replication role, the central bucket, table and
+        // workgroup, with the key and access logs they take.
+        common::pipeline(&format!(
+            "{}\nsecurity:\n  kms: create\n  access_logs: true\n",
+            std::fs::read_to_string("examples/aggregation.yaml")
+                .expect("examples/aggregation.yaml")
+        )),
     ]
 }
 

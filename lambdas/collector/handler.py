@@ -279,12 +279,31 @@ def _parse_event(event: Any) -> tuple[str, datetime]:
     return metric_type, parse_time(event.get("time"))
 
 
-def object_key(metric_type: str, scheduled: datetime) -> str:
-    """Hive-style partitions for Athena's partition projection; the name is
-    derived from the scheduled time alone so a retried run overwrites the object."""
+def object_key(metric_type: str, scheduled: datetime, account: str, region: str) -> str:
+    """Hive-style partitions for Athena's partition projection; the name carries the
+    source account and region, so that every region's objects can share the central
+    bucket S3 replication copies them to (replication keeps the key), and is derived
+    from the scheduled time alone so a retried run overwrites the object."""
     return (
         f"year={scheduled:%Y}/month={scheduled:%m}/day={scheduled:%d}/hour={scheduled:%H}/"
-        f"{metric_type}-metrics-{scheduled:%Y%m%dT%H%M%SZ}.json"
+        f"{account}-{region}-{metric_type}-metrics-{scheduled:%Y%m%dT%H%M%SZ}.json"
+    )
+
+
+def source_account(context: Any, env: Any = None) -> str:
+    """The account this function runs in: from the invoked function's ARN
+    (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME), which Lambda always gives,
+    else AWS_ACCOUNT_ID (local runs and tests, with no context)."""
+    env = os.environ if env is None else env
+    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    if len(parts) >= 5 and len(parts[4]) == 12 and parts[4].isdigit():
+        return parts[4]
+    account = env.get("AWS_ACCOUNT_ID", "").strip()
+    if len(account) == 12 and account.isdigit():
+        return account
+    raise ValueError(
+        "cannot tell the source account for the object's name: no invoked_function_arn "
+        "in the context and no 12-digit AWS_ACCOUNT_ID in the environment"
     )
 
 
@@ -571,7 +590,7 @@ def put_error_metric(context: Any) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def collect(event: Any, settings: Settings) -> dict:
+def collect(event: Any, settings: Settings, account: str) -> dict:
     metric_type, scheduled = parse_event(event)
     spec = METRICS[metric_type]
     instance_ids = list_instances(settings)
@@ -587,7 +606,7 @@ def collect(event: Any, settings: Settings) -> dict:
         _log("WARNING", "instances without a datapoint", metric_type=metric_type,
              count=len(absent), sample=absent[:10])
 
-    key = object_key(metric_type, scheduled)
+    key = object_key(metric_type, scheduled, account, settings.region)
     body = render_lines(values, metric_type, scheduled, settings)
     # S3 first: if publishing metrics fails, the retry rewrites the same key.
     write_object(settings.bucket, key, body)
@@ -607,7 +626,7 @@ def collect(event: Any, settings: Settings) -> dict:
 
 def handler(event: Any, context: Any) -> dict:
     try:
-        return collect(event, Settings.from_env())
+        return collect(event, Settings.from_env(), source_account(context))
     except Exception as error:
         _log("ERROR", "collection failed", error=repr(error))
         put_error_metric(context)

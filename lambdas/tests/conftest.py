@@ -20,6 +20,9 @@ os.environ.update({
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
+    # The collector names its objects with the source account; tests pass no Lambda
+    # context, so it reads this (moto's default account).
+    "AWS_ACCOUNT_ID": "123456789012",
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     # moto's run_instances looks every instance's AMI up among hundreds of
@@ -34,6 +37,7 @@ from moto import mock_aws  # noqa: E402
 LAMBDAS = Path(__file__).resolve().parents[1]
 GOLDEN_TEMPLATE = LAMBDAS.parent / "templates" / "infrapipe-us-east-1.json"
 BUCKET = "raw-metrics-test"
+ACCOUNT = "123456789012"
 TABLE = "InfraMetrics-test"
 FUNCTION = "infra-monitoring-test-collector"
 PROCESSOR_FUNCTION = "infra-monitoring-test-log-processor"

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import boto3
 import pytest
 
-from conftest import BUCKET, FUNCTION, METRIC_TYPES, count_calls, list_keys, metric_sum, read_object
+from conftest import ACCOUNT, BUCKET, FUNCTION, METRIC_TYPES, count_calls, list_keys, metric_sum, read_object
 
 TIME = "2026-11-25T17:50:08.123Z"  # what $$.Execution.StartTime looks like
 RECORD_FIELDS = {"timestamp", "instance_id", "region", "metric_type", "value", "unit", "metadata"}
@@ -16,7 +16,7 @@ DEFAULT_FLEET = ["i-0000000000000001", "i-0000000000000002", "i-0000000000000003
 
 
 def expected_key(metric_type: str) -> str:
-    return f"year=2026/month=11/day=25/hour=17/{metric_type}-metrics-20261125T175008Z.json"
+    return f"year=2026/month=11/day=25/hour=17/{ACCOUNT}-us-east-1-{metric_type}-metrics-20261125T175008Z.json"
 
 
 def collect_all(collector, time: str | None = TIME) -> list[dict]:
@@ -95,7 +95,7 @@ def test_missing_time_uses_now_rounded_down_to_the_minute(collector, bucket, mon
 
     summary = collector.handler({"metric_type": "memory"}, None)
 
-    assert summary["key"] == "year=2026/month=11/day=25/hour=17/memory-metrics-20261125T175000Z.json"
+    assert summary["key"] == f"year=2026/month=11/day=25/hour=17/{ACCOUNT}-us-east-1-memory-metrics-20261125T175000Z.json"
     assert {r["timestamp"] for r in lines(summary["key"])} == {"2026-11-25T17:50:00Z"}
 
 
@@ -160,3 +160,27 @@ def test_instance_ids_from_the_environment_are_sorted_and_deduplicated(collector
 
     assert summary["instances"] == 2
     assert [r["instance_id"] for r in lines(summary["key"])] == ["i-0a", "i-0b"]
+
+
+class _Context:
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:111122223333:function:infra-monitoring-test-collector"
+
+
+def test_the_key_carries_the_source_account_from_the_context_and_the_region(collector, bucket, monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    summary = collector.handler({"metric_type": "cpu", "time": TIME}, _Context())
+    assert summary["key"] == (
+        "year=2026/month=11/day=25/hour=17/111122223333-eu-west-1-cpu-metrics-20261125T175008Z.json"
+    )
+
+
+def test_two_regions_write_different_keys_for_the_same_run(collector):
+    scheduled = datetime(2026, 11, 25, 17, 50, tzinfo=timezone.utc)
+    keys = {collector.object_key("cpu", scheduled, ACCOUNT, r) for r in ("us-east-1", "eu-west-1")}
+    assert len(keys) == 2
+
+
+def test_without_a_context_or_an_account_the_collection_fails_and_says_why(collector, bucket, monkeypatch):
+    monkeypatch.delenv("AWS_ACCOUNT_ID")
+    with pytest.raises(ValueError, match="source account"):
+        collector.handler({"metric_type": "cpu", "time": TIME}, None)

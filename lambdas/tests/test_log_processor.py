@@ -47,7 +47,7 @@ def test_processor_turns_four_objects_into_twelve_items_found_through_metric_typ
         IndexName="MetricTypeIndex", KeyConditionExpression=Key("metric_type").eq("cpu"),
     )["Items"]
     assert len(cpu) == 3
-    cpu_key = next(k for k in objects if "/cpu-" in k)
+    cpu_key = next(k for k in objects if "-cpu-metrics-" in k)
     lines = {r["instance_id"]: r for r in map(json.loads, read_object(cpu_key).decode().splitlines())}
     for item in cpu:
         record = lines[item["instance_id"]]

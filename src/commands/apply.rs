@@ -38,6 +38,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> Result<Exit> {
     rt.block_on(guard(
         &aws, &stack, config, &region, &template, &book, allow,
     ))?;
+    rt.block_on(crate::deploy::aggregation::guard(&aws, config, &region))?;
     let drift = match args.revert_drift {
         true => rt.block_on(drift_preview(&aws, &stack, &config.drift.ignore)),
         false => None,

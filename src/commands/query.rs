@@ -5,26 +5,38 @@
 use super::context::Context;
 use crate::aws::Aws;
 use crate::cli::{QueryArgs, QueryFormat};
+use crate::deploy::aggregation;
 use crate::deploy::query::{self, Format};
 use crate::error::{Error, Exit, Result};
 
 pub fn run(ctx: &Context, args: &QueryArgs) -> Result<Exit> {
     let config = ctx.config()?;
-    let region = ctx.one_region()?;
+    // --aggregated: the central table and workgroup, in the aggregation region.
+    let region = match args.aggregated {
+        true => aggregation::region(config)?,
+        false => ctx.one_region()?,
+    };
     let pipeline = super::build(config, &region)?;
-    let sql = match (&args.name, &args.sql) {
-        (_, Some(sql)) => query::ad_hoc(sql),
-        (Some(name), None) => query::named(&pipeline, name)?,
-        (None, None) => return Err(Error::Usage("give a named query or --sql \"...\"".into())),
+    let central = match args.aggregated {
+        true => Some(aggregation::central(&pipeline)?),
+        false => None,
+    };
+    let sql = match (&args.name, &args.sql, central) {
+        (_, Some(sql), _) => query::ad_hoc(sql),
+        (Some(name), None, Some(c)) => aggregation::named(c, name)?,
+        (Some(name), None, None) => query::named(&pipeline, name)?,
+        (None, None, _) => return Err(Error::Usage("give a named query or --sql \"...\"".into())),
     };
     ctx.runtime()?.block_on(async {
         let aws = Aws::connect(&ctx.aws, region.as_str()).await;
-        let id = query::start(&aws, &pipeline, &sql).await?;
+        let (id, workgroup) = match central {
+            Some(c) => (aggregation::start(&aws, &pipeline, c, &sql).await?, &c.workgroup),
+            None => (query::start(&aws, &pipeline, &sql).await?, &pipeline.analytics.workgroup),
+        };
         writeln!(
             ctx.console.err(),
-            "Started query {id} ({}) in workgroup {}; Ctrl-C stops it.",
+            "Started query {id} ({}) in workgroup {workgroup}; Ctrl-C stops it.",
             sql.label,
-            pipeline.analytics.workgroup
         )?;
         let mut last = String::new();
         let progress = |s: &crate::aws::athena::QueryState| {

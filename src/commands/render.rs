@@ -86,3 +86,16 @@ pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serd
         .map(|r| Ok((r.clone(), template(config, r)?)))
         .collect()
 }
+
+/// Each region with its template, in the order they must be deployed: with `aggregation:`, its
+/// region first, since the others' replication names its central bucket
+/// (`deploy::aggregation::order`).
+pub fn rendered_for_deploy(
+    config: &Config,
+    regions: &[Region],
+) -> Result<Vec<(Region, serde_json::Value)>> {
+    rendered(
+        config,
+        &crate::deploy::aggregation::order(config, regions.to_vec()),
+    )
+}

@@ -103,7 +103,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     ui::require_consent_possible(ctx.console, args.yes, "roll out")?;
     let names = Names::new(config);
     let stack = config.stack_name();
-    let templates = super::rendered(config, &regions)?;
+    let templates = super::rendered_for_deploy(config, &regions)?;
     let options = ctx.aws_options()?;
     let plan = Rollout {
         stack: &stack,

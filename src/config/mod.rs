@@ -2,6 +2,7 @@
 //! line, column and field for every bad value.
 
 pub mod adopt;
+pub mod aggregation;
 pub mod chatbot;
 pub mod cost;
 mod de;
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use adopt::Adopt;
+pub use aggregation::Aggregation;
 pub use cost::CostAssumptions;
 pub use diagnostic::{ConfigError, Diagnostic};
 pub use drift::{DriftConfig, IgnorePath};
@@ -92,6 +94,10 @@ pub struct Config {
     /// Encryption keys and access logs (see `config::security`).
     #[serde(default)]
     pub security: Security,
+    /// One region that gathers every region's raw data by S3 replication and queries it all
+    /// (see `config::aggregation`).
+    #[serde(default)]
+    pub aggregation: Aggregation,
 }
 
 #[derive(
@@ -785,6 +791,7 @@ impl Config {
             );
         }
         problems.extend(self.security.check(&self.regions));
+        problems.extend(self.aggregation.check(&self.regions, &self.security.kms));
         problems
     }
 

@@ -183,10 +183,11 @@ pub fn record_line(metric: MetricType, region: &str, instance_id: &str, method: 
     )
 }
 
-/// The raw object key the collector writes (the `source_key` the processor stores).
-fn object_key(metric: MetricType) -> String {
+/// The raw object key the collector writes (the `source_key` the processor stores): its name
+/// carries the source account (12 digits; which one does not change the size) and region.
+fn object_key(metric: MetricType, region: &str) -> String {
     format!(
-        "year=2026/month=11/day=25/hour=18/{}-metrics-{SAMPLE_KEY_TIME}.json",
+        "year=2026/month=11/day=25/hour=18/123456789012-{region}-{}-metrics-{SAMPLE_KEY_TIME}.json",
         metric.as_str()
     )
 }
@@ -219,7 +220,10 @@ pub fn item_bytes(pipeline: &Pipeline, metric: MetricType, instance_id: &str, me
         + s(field::REGION, pipeline.region.as_str())
         + field::METADATA.len() as f64
         + metadata
-        + s(attribute::SOURCE_KEY, &object_key(metric))
+        + s(
+            attribute::SOURCE_KEY,
+            &object_key(metric, pipeline.region.as_str()),
+        )
         + n(t.ttl_attribute, SAMPLE_EPOCH)
 }
 

@@ -80,6 +80,14 @@ pub enum Refusal {
         "{message}; nothing was changed. Pass --allow-cost-increase if that is intended (or lower the cost, or raise cost.max_monthly_usd)"
     )]
     CostCeiling { message: String },
+    #[error(
+        "the raw bucket in {region} would replicate to the central bucket {bucket}, which this account does not have yet: deploy the aggregation region first (`infrapipe apply --region {central}`, or `infrapipe rollout`, which starts there); nothing was changed"
+    )]
+    NoCentralBucket {
+        region: String,
+        bucket: String,
+        central: String,
+    },
 }
 
 /// The stack policy: replacing or deleting the data resources needs --allow-data-loss.

@@ -3,6 +3,7 @@
 //! waiting on CloudFormation; each flow returns its typed report.
 
 pub mod account;
+pub mod aggregation;
 pub mod applied;
 pub mod apply;
 pub mod artifacts;

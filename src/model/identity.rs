@@ -154,6 +154,19 @@ pub fn identities(p: &Pipeline) -> BTreeMap<String, Identity> {
         add(logical_id, KmsKey, None);
         add(alias_logical_id, KmsAlias, named(alias));
     }
+    if let Some(agg) = &p.aggregation {
+        add(agg.replication.role_logical_id, IamRole, None);
+        if let Some(c) = &agg.central {
+            add(c.bucket.logical_id, S3Bucket, Some(c.bucket.name.clone()));
+            add(
+                &bucket_policy_logical_id(c.bucket.logical_id),
+                S3BucketPolicy,
+                Some(c.bucket.name.clone()),
+            );
+            add(c.table_logical_id, GlueTable, named(&c.table));
+            add(c.workgroup_logical_id, AthenaWorkGroup, named(&c.workgroup));
+        }
+    }
     if let Some(logs) = &p.security.access_logs {
         add(logs.logical_id, S3Bucket, Some(logs.name.clone()));
         add(

@@ -1,6 +1,7 @@
 //! The pipeline as typed resources, built from a validated config for one region. The model
 //! knows nothing of AWS clients or of CloudFormation's syntax.
 
+pub mod aggregation;
 pub mod analytics;
 pub mod chatbot;
 pub mod contract;
@@ -77,6 +78,9 @@ pub struct Pipeline {
     pub security: security::Security,
     /// The Slack and Teams channels AWS Chatbot pages, when `notifications` lists any.
     pub chatbot: Option<chatbot::Chatbot>,
+    /// Replication to the central bucket, and the central resources in the aggregation region
+    /// (`model::aggregation`); None without `aggregation.region`.
+    pub aggregation: Option<aggregation::Aggregation>,
 }
 
 /// The version of the collector's record format, written into every record's metadata.
@@ -367,6 +371,8 @@ impl Pipeline {
             .collect();
 
         let prefix = names.prefix.clone();
+        let names_for_aggregation = names.clone();
+        let security_key = security.key.clone();
         Self {
             stack_name: config.stack_name(),
             region: region.clone(),
@@ -391,6 +397,12 @@ impl Pipeline {
             roles,
             security,
             chatbot: chatbot::chatbot(config, &prefix),
+            aggregation: aggregation::Aggregation::build(
+                config,
+                region,
+                &names_for_aggregation,
+                security_key.as_ref(),
+            ),
         }
     }
 

@@ -18,7 +18,48 @@ pub struct Migration {
 
 /// The migrations `changes` need, in their order.
 pub fn needed(changes: &[ResourceChange]) -> Vec<Migration> {
-    changes.iter().filter_map(migration).collect()
+    changes
+        .iter()
+        .flat_map(|c| migration(c).into_iter().chain(replication_starts(c)))
+        .collect()
+}
+
+/// The raw bucket starts replicating to the central bucket (`aggregation:` added to a
+/// deployed pipeline): S3 replication copies new objects only.
+fn replication_starts(c: &ResourceChange) -> Option<Migration> {
+    if c.logical_id != ids::RAW_BUCKET || c.action != Action::Update {
+        return None;
+    }
+    let p = c.properties.iter().find(|x| {
+        (x.path == "ReplicationConfiguration" || x.path.starts_with("ReplicationConfiguration."))
+            && x.before.is_none()
+    })?;
+    // The destination is one leaf of the diff, or inside the whole new configuration.
+    let leaf = c
+        .properties
+        .iter()
+        .find(|x| x.path.contains("Destination.Bucket"))
+        .and_then(|x| x.after.as_ref());
+    let whole = p
+        .after
+        .as_ref()
+        .and_then(|v| v.pointer("/Rules/0/Destination/Bucket"));
+    let central = leaf
+        .or(whole)
+        .map(|v| value(Some(v)))
+        .as_deref()
+        .and_then(|arn| arn.rsplit(":::").next())
+        .unwrap_or("CENTRAL_BUCKET")
+        .to_owned();
+    Some(Migration {
+        logical_id: c.logical_id.clone(),
+        why: format!(
+            "the raw bucket starts replicating its raw JSON to {central}: S3 replication copies only objects written from now on, under names that carry the account and region; the objects already there keep their old names (no account or region: two regions' would overwrite each other in {central}) and are not replicated"
+        ),
+        how: format!(
+            "nothing, to query the other regions from now on. To copy the old objects too, copy them renamed, not with S3 Batch Replication (it keeps the old, colliding keys): in each region, with RAW its raw bucket and ACCOUNT and REGION filled in, `aws s3 ls s3://RAW/ --recursive | awk '{{print $4}}' | grep -E '^year=.*/(cpu|memory|disk|network)-metrics-' | while read k; do aws s3 cp \"s3://RAW/$k\" \"s3://{central}/${{k%/*}}/ACCOUNT-REGION-${{k##*/}}\"; done` (the central bucket expires them with the raw JSON's lifecycle)"
+        ),
+    })
 }
 
 fn value(v: Option<&Value>) -> String {
