@@ -21,4 +21,5 @@ pub mod redrive;
 pub mod revert;
 pub mod rollout;
 pub mod run;
+pub mod stack_set;
 pub mod wait;
