@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 mod aggregation;
 mod chatbot;
+pub mod stack_set;
 
 /// `{"Ref": id}`
 pub fn r#ref(id: &str) -> Value {

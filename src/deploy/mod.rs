@@ -22,4 +22,5 @@ pub mod redrive;
 pub mod revert;
 pub mod rollout;
 pub mod run;
+pub mod stack_set;
 pub mod wait;
