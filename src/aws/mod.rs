@@ -21,6 +21,7 @@ pub mod slow;
 pub mod sns;
 pub mod sqs;
 pub mod sts;
+pub mod stack_set_reads;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

@@ -20,6 +20,7 @@ mod rollout;
 mod run;
 mod run_compaction;
 mod schema;
+mod stack_set;
 mod status;
 mod synth;
 mod terminal;

@@ -22,3 +22,5 @@ pub mod revert;
 pub mod rollout;
 pub mod run;
 pub mod wait;
+pub mod stack_set_destroy;
+pub mod stack_set_plan;
