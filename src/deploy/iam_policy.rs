@@ -42,6 +42,8 @@ pub enum On {
     Roles,
     Glue,
     WorkGroup,
+    /// The stack set named after the stack, its targets and its operations (`rollout --accounts`).
+    StackSet,
     /// The action has no resource type (sts:GetCallerIdentity, cloudwatch:DescribeAlarms).
     Any,
 }
@@ -633,6 +635,85 @@ pub const CALLS: &[Call] = &[
         R,
         On::WorkGroup,
     ),
+    // StackSets (`rollout --accounts / --organizational-units`, and plan/status/drift/destroy
+    // of a set): the set named after the stack, its instances and operations.
+    call(
+        "cloudformation",
+        "describe_stack_set",
+        &["cloudformation:DescribeStackSet"],
+        RA,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "create_stack_set",
+        &["cloudformation:CreateStackSet"],
+        A,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "update_stack_set",
+        &["cloudformation:UpdateStackSet"],
+        A,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "delete_stack_set",
+        &["cloudformation:DeleteStackSet"],
+        A,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "create_stack_instances",
+        &["cloudformation:CreateStackInstances"],
+        A,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "update_stack_instances",
+        &["cloudformation:UpdateStackInstances"],
+        A,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "delete_stack_instances",
+        &["cloudformation:DeleteStackInstances"],
+        A,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "list_stack_instances",
+        &["cloudformation:ListStackInstances"],
+        RA,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "describe_stack_set_operation",
+        &["cloudformation:DescribeStackSetOperation"],
+        RA,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "list_stack_set_operation_results",
+        &["cloudformation:ListStackSetOperationResults"],
+        RA,
+        On::StackSet,
+    ),
+    call(
+        "cloudformation",
+        "detect_stack_set_drift",
+        &["cloudformation:DetectStackSetDrift"],
+        R,
+        On::StackSet,
+    ),
 ];
 
 /// What a resource type needs besides `provisioning` on the pipeline's roles: the Chatbot role
@@ -988,6 +1069,13 @@ impl Place<'_> {
                 format!("arn:{p}:glue:{r}:{a}:table/{}/*", n.glue_database),
             ],
             On::WorkGroup => vec![n.workgroup_arn().resolve(a, r)],
+            // Instances and operations are authorized on the set, its targets and the resource
+            // types it deploys.
+            On::StackSet => vec![
+                format!("arn:{p}:cloudformation:{r}:{a}:stackset/{}:*", self.stack),
+                format!("arn:{p}:cloudformation:{r}:{a}:stackset-target/*"),
+                format!("arn:{p}:cloudformation:{r}::type/resource/*"),
+            ],
             On::Any => vec!["*".to_owned()],
         }
     }
