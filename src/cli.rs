@@ -275,11 +275,21 @@ pub struct PlanArgs {
     #[arg(long, conflicts_with_all = ["all_regions", "out", "change_set"])]
     pub stack_set: bool,
     /// With --stack-set: the accounts a rollout would target (shows the instances it would create)
-    #[arg(long, value_delimiter = ',', requires = "stack_set", value_name = "ACCOUNT_ID")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "stack_set",
+        value_name = "ACCOUNT_ID"
+    )]
     pub accounts: Vec<String>,
     /// With --stack-set: the regions a rollout would target (default with --accounts: the
     /// config's regions)
-    #[arg(long, value_delimiter = ',', requires = "stack_set", value_name = "REGION")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "stack_set",
+        value_name = "REGION"
+    )]
     pub regions: Vec<String>,
 }
 

@@ -20,9 +20,9 @@ pub mod schedules;
 pub mod slow;
 pub mod sns;
 pub mod sqs;
+pub mod stack_set_reads;
 pub mod stack_sets;
 pub mod sts;
-pub mod stack_set_reads;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

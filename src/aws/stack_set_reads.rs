@@ -60,10 +60,7 @@ pub struct OperationSummary {
 }
 
 /// The set's most recent operation (by creation time), None when it has had none.
-pub async fn last_operation(
-    aws: &Aws,
-    set: &SetRef,
-) -> Result<Option<OperationSummary>, AwsError> {
+pub async fn last_operation(aws: &Aws, set: &SetRef) -> Result<Option<OperationSummary>, AwsError> {
     let mut pages = aws
         .cloudformation()
         .list_stack_set_operations()
@@ -87,8 +84,14 @@ pub async fn last_operation(
             };
             let op = OperationSummary {
                 id: s.operation_id().unwrap_or_default().to_owned(),
-                action: s.action().map(|a| a.as_str().to_owned()).unwrap_or_default(),
-                status: s.status().map(|a| a.as_str().to_owned()).unwrap_or_default(),
+                action: s
+                    .action()
+                    .map(|a| a.as_str().to_owned())
+                    .unwrap_or_default(),
+                status: s
+                    .status()
+                    .map(|a| a.as_str().to_owned())
+                    .unwrap_or_default(),
                 created: fmt(s.creation_timestamp()),
                 ended: fmt(s.end_timestamp()),
             };

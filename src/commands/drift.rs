@@ -107,7 +107,9 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> Result<Exit> {
                         Error::NotDeployed { stack, region }
                     }
                     drift::DetectError::Aws(a) => Error::Aws(a),
-                    other @ drift::DetectError::NoStackSet { .. } => Error::Usage(other.to_string()),
+                    other @ drift::DetectError::NoStackSet { .. } => {
+                        Error::Usage(other.to_string())
+                    }
                 })
         }
     };

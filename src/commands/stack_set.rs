@@ -6,8 +6,8 @@ use super::terminal::Terminal;
 use crate::aws::Aws;
 use crate::aws::stack_sets::SetRef;
 use crate::cli::{DestroyArgs, DriftArgs, PlanArgs};
-use crate::deploy::stack_set_plan::{self, Rendered};
 use crate::deploy::stack_set_destroy::{self, SetRequest};
+use crate::deploy::stack_set_plan::{self, Rendered};
 use crate::drift::{self, DetectError};
 use crate::error::{Error, Exit, Result};
 use crate::model::names::Names;
@@ -115,7 +115,10 @@ pub fn plan(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
 fn rendered_set(
     config: &crate::config::Config,
     region: &crate::config::Region,
-) -> Result<(serde_json::Value, std::collections::BTreeMap<String, String>)> {
+) -> Result<(
+    serde_json::Value,
+    std::collections::BTreeMap<String, String>,
+)> {
     // INTERIM until the stacksets branch lands its renderer: the admin region's template.
     Ok((super::template(config, region)?, Default::default()))
 }

@@ -6,7 +6,9 @@
 
 use super::apply::{Answer, Ui};
 use super::destroy::{Retained, retained};
-use crate::aws::stack_sets::{self, Amount, Instance, OperationResult, Preferences, SetRef, Targets};
+use crate::aws::stack_sets::{
+    self, Amount, Instance, OperationResult, Preferences, SetRef, Targets,
+};
 use crate::aws::{Aws, AwsError};
 use crate::console::Report;
 use crate::error::{Error, Exit, Result};
@@ -305,7 +307,8 @@ pub async fn destroy<U: Ui + ?Sized>(
         };
         let (operation, results) = waited;
         let done = outcomes(&members, &results, req.names);
-        let failed = operation.status != "SUCCEEDED" || done.iter().any(|o| o.fate != Fate::Deleted);
+        let failed =
+            operation.status != "SUCCEEDED" || done.iter().any(|o| o.fate != Fate::Deleted);
         report.instances.extend(done);
         if failed {
             // The batches never started: their instances stand, untouched.
@@ -332,7 +335,9 @@ pub async fn destroy<U: Ui + ?Sized>(
                 "Operation {op} ended {}{op_reason}; the stack set {} is kept with the instances that remain. Fix the reason shown for each failed instance in its account and region (a bucket CloudFormation cannot delete because it holds objects must be emptied first), then run `infrapipe destroy --stack-set` again: it deletes what is left, then the set.",
                 operation.status, set.name
             ));
-            report.instances.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+            report
+                .instances
+                .sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
             return Ok(report);
         }
     }
@@ -340,7 +345,9 @@ pub async fn destroy<U: Ui + ?Sized>(
     stack_sets::delete_stack_set(aws, set)
         .await
         .map_err(|e| e.then(&finish_hint(&set.name)))?;
-    report.instances.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+    report
+        .instances
+        .sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
     report.result = SetResult::Destroyed;
     report.next = purge_advice(&report.instances);
     Ok(report)
@@ -396,7 +403,13 @@ impl std::fmt::Display for SetDestroyReport {
                 .collect();
             writeln!(f)?;
             f.write_str(&crate::style::columns(
-                &["ACCOUNT", "REGION", "INSTANCE", "KEPT (DeletionPolicy Retain)", "REASON"],
+                &[
+                    "ACCOUNT",
+                    "REGION",
+                    "INSTANCE",
+                    "KEPT (DeletionPolicy Retain)",
+                    "REASON",
+                ],
                 &rows,
             ))?;
         }

@@ -81,15 +81,19 @@ pub async fn plan(aws: &Aws, set: &SetRef, rendered: &Rendered<'_>) -> Result<Se
         None => Vec::new(),
     };
     let deployed = match &info {
-        Some(i) => Some(deployed_template(&i.template_body).map_err(|message| AwsError {
-            doing: format!("reading the template of stack set {}", set.name),
-            region: aws.region.clone(),
-            code: None,
-            message,
-        })?),
+        Some(i) => Some(
+            deployed_template(&i.template_body).map_err(|message| AwsError {
+                doing: format!("reading the template of stack set {}", set.name),
+                region: aws.region.clone(),
+                code: None,
+                message,
+            })?,
+        ),
         None => None,
     };
-    let before = info.as_ref().map(|i| (&i.status, &i.permission_model, &i.parameters));
+    let before = info
+        .as_ref()
+        .map(|i| (&i.status, &i.permission_model, &i.parameters));
     Ok(compare(
         &set.name,
         &aws.region,
@@ -323,7 +327,10 @@ mod tests {
         );
         let text = p.to_string();
         assert_eq!(
-            (text.matches("MemorySize").count(), text.contains("updates all 2 instances")),
+            (
+                text.matches("MemorySize").count(),
+                text.contains("updates all 2 instances")
+            ),
             (1, true),
             "{text}"
         );
@@ -338,7 +345,12 @@ mod tests {
             "us-east-1",
             Some(("ACTIVE", "SELF_MANAGED", &params)),
             Some(&t),
-            &[instance("111111111111", "eu-west-1", "OUTDATED", "bucket exists")],
+            &[instance(
+                "111111111111",
+                "eu-west-1",
+                "OUTDATED",
+                "bucket exists",
+            )],
             &Rendered {
                 template: &t,
                 parameters: &params,

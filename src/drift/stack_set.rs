@@ -4,8 +4,8 @@
 //! other instances cannot be read with the caller's credentials; the report says so for each.
 
 use super::{DetectError, Options, Report};
-use crate::aws::stack_sets::{self, Amount, Instance, Preferences, SetRef};
 use crate::aws::Aws;
+use crate::aws::stack_sets::{self, Amount, Instance, Preferences, SetRef};
 use crate::config::IgnorePath;
 use crate::console;
 use crate::error::Exit;
@@ -201,7 +201,8 @@ where
     let drifted = rows
         .iter()
         .filter(|r| {
-            r.drift_status == "DRIFTED" || matches!(r.deep, Deep::Checked { drifted, .. } if drifted > 0)
+            r.drift_status == "DRIFTED"
+                || matches!(r.deep, Deep::Checked { drifted, .. } if drifted > 0)
         })
         .count();
     Ok(SetReport {
@@ -248,7 +249,11 @@ impl std::fmt::Display for SetReport {
                         ..
                     } => format!(
                         "{drifted} drifted{}",
-                        if *incomplete { ", some not checked" } else { "" }
+                        if *incomplete {
+                            ", some not checked"
+                        } else {
+                            ""
+                        }
                     ),
                     Deep::NotChecked { reason } => format!("not checked: {reason}"),
                 };
@@ -263,7 +268,13 @@ impl std::fmt::Display for SetReport {
             .collect();
         writeln!(f)?;
         f.write_str(&crate::style::columns(
-            &["ACCOUNT", "REGION", "CLOUDFORMATION", "LAST CHECK", "INFRAPIPE"],
+            &[
+                "ACCOUNT",
+                "REGION",
+                "CLOUDFORMATION",
+                "LAST CHECK",
+                "INFRAPIPE",
+            ],
             &rows,
         ))?;
         for r in &self.deep_reports {

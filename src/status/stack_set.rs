@@ -216,7 +216,12 @@ mod tests {
             last_operation: None,
             instances: vec![
                 row("111111111111", "eu-west-1", "CURRENT", None),
-                row("222222222222", "us-east-1", "OUTDATED", Some("bucket exists")),
+                row(
+                    "222222222222",
+                    "us-east-1",
+                    "OUTDATED",
+                    Some("bucket exists"),
+                ),
             ],
         };
         let text = s.to_string();
