@@ -168,10 +168,14 @@ pub struct RolloutArgs {
     /// Regions to roll out to, canary first (default: the config's regions)
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
-    /// Regions applied in parallel in each wave after the canary
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=32))]
+    /// Single-account rollout only: REGIONS applied in parallel in each wave after the canary
+    /// (stack sets: --max-concurrent-accounts, --region-concurrency)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=32),
+          conflicts_with_all = ["accounts", "organizational_units"])]
     pub max_concurrent: u16,
-    /// Failed regions allowed before the remaining waves are cancelled
+    /// Single-account rollout: failed REGIONS allowed before the remaining waves are cancelled.
+    /// Stack sets (--accounts/--organizational-units): failed ACCOUNTS PER REGION allowed before
+    /// CloudFormation stops the operation in that region (FailureToleranceCount)
     #[arg(long, default_value_t = 0)]
     pub failure_tolerance: usize,
     /// Do not ask (required when stdin is not a terminal)
@@ -186,6 +190,104 @@ pub struct RolloutArgs {
     /// Prices for one region from this file (as `cost --prices`), for the cost change; repeatable
     #[arg(long, value_name = "FILE")]
     pub prices: Vec<PathBuf>,
+    /// Roll out through a self-managed CloudFormation StackSet to these accounts (12-digit ids),
+    /// in every region of --regions; the set is named after the stack
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ACCOUNT_IDS",
+        conflicts_with = "organizational_units",
+        help_heading = "Stack sets"
+    )]
+    pub accounts: Option<Vec<String>>,
+    /// Roll out through a service-managed StackSet to every account of these organizational
+    /// units (ou-xxxx-yyyyyyyy, or a root r-xxxx); needs StackSets' trusted access in Organizations
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "OU_IDS",
+        requires = "organization_id",
+        help_heading = "Stack sets"
+    )]
+    pub organizational_units: Option<Vec<String>>,
+    /// Service-managed: deploy to accounts that join the units later (operation preferences,
+    /// canary and tolerance do NOT apply to those automatic deployments); an account that
+    /// leaves keeps its stack and data (RetainStacksOnAccountRemoval)
+    #[arg(long, value_enum, default_value_t = OnOff::On, requires = "organizational_units", help_heading = "Stack sets")]
+    pub auto_deployment: OnOff,
+    /// Service-managed: the organization id (o-...) whose accounts may read the Lambda code
+    /// (aws:PrincipalOrgID in the artifact buckets' policy)
+    #[arg(long, value_name = "O_ID", help_heading = "Stack sets")]
+    pub organization_id: Option<String>,
+    /// Self-managed: the administration role (default: this account's
+    /// AWSCloudFormationStackSetAdministrationRole)
+    #[arg(long, value_name = "ARN", help_heading = "Stack sets")]
+    pub administration_role_arn: Option<String>,
+    /// Self-managed: the execution role name in each target account
+    #[arg(
+        long,
+        default_value = "AWSCloudFormationStackSetExecutionRole",
+        value_name = "NAME",
+        help_heading = "Stack sets"
+    )]
+    pub execution_role_name: String,
+    /// Stack sets: the canary, its own first operation: `region` (every account in the first
+    /// region) or `account` (the first account in every region; --accounts only)
+    #[arg(long, value_enum, default_value_t = CanaryBy::Region, help_heading = "Stack sets")]
+    pub canary: CanaryBy,
+    /// Stack sets: ACCOUNTS PER REGION deployed at one time (MaxConcurrentCount; default:
+    /// --failure-tolerance + 1, the most STRICT_FAILURE_TOLERANCE allows)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "max_concurrent_percent", help_heading = "Stack sets")]
+    pub max_concurrent_accounts: Option<u32>,
+    /// Stack sets: percent of the ACCOUNTS PER REGION deployed at one time (MaxConcurrentPercentage)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100), help_heading = "Stack sets")]
+    pub max_concurrent_percent: Option<u32>,
+    /// Stack sets: percent of the ACCOUNTS PER REGION that may fail before the operation stops in
+    /// that region (FailureTolerancePercentage; instead of --failure-tolerance)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100), help_heading = "Stack sets")]
+    pub failure_tolerance_percent: Option<u32>,
+    /// Stack sets: `strict` (STRICT_FAILURE_TOLERANCE: at most tolerance + 1 accounts per region
+    /// at a time) or `soft` (SOFT_FAILURE_TOLERANCE: concurrency as asked, whatever fails)
+    #[arg(long, value_enum, default_value_t = ConcurrencyModeArg::Strict, help_heading = "Stack sets")]
+    pub concurrency_mode: ConcurrencyModeArg,
+    /// Stack sets: regions one after another in --regions order (`sequential`: a region past its
+    /// tolerance stops the operation, later regions are not attempted) or all at once (`parallel`)
+    #[arg(long, value_enum, default_value_t = RegionConcurrency::Sequential, help_heading = "Stack sets")]
+    pub region_concurrency: RegionConcurrency,
+    /// Stack sets: act as a delegated administrator of the organization (CallAs DELEGATED_ADMIN)
+    #[arg(long, requires = "organizational_units", help_heading = "Stack sets")]
+    pub delegated_admin: bool,
+}
+
+impl RolloutArgs {
+    /// The rollout goes through a StackSet (to accounts or organizational units).
+    pub fn stack_set(&self) -> bool {
+        self.accounts.is_some() || self.organizational_units.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CanaryBy {
+    Region,
+    Account,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConcurrencyModeArg {
+    Strict,
+    Soft,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegionConcurrency {
+    Sequential,
+    Parallel,
 }
 
 #[derive(Debug, Args)]

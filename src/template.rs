@@ -8,6 +8,7 @@ use crate::model::*;
 use serde_json::{Map, Value, json};
 
 mod chatbot;
+pub mod stack_set;
 
 /// `{"Ref": id}`
 pub fn r#ref(id: &str) -> Value {

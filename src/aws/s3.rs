@@ -409,3 +409,27 @@ pub async fn delete_bucket(aws: &Aws, bucket: &str, owner: &str) -> Result<bool,
         }
     }
 }
+
+/// Sets `policy` (a bucket policy document, as JSON text) on `bucket`, owned by `owner`.
+pub async fn put_bucket_policy(
+    aws: &Aws,
+    bucket: &str,
+    owner: &str,
+    policy: &str,
+) -> Result<(), AwsError> {
+    aws.s3()
+        .put_bucket_policy()
+        .bucket(bucket)
+        .expected_bucket_owner(owner)
+        .policy(policy)
+        .send()
+        .await
+        .map_err(|e| {
+            AwsError::new(
+                format!("setting the policy of bucket {bucket}"),
+                &aws.region,
+                &e,
+            )
+        })?;
+    Ok(())
+}

@@ -17,10 +17,12 @@ mod query;
 mod redrive;
 mod render;
 mod rollout;
+mod rollout_stack_set;
 mod run;
 mod run_compaction;
 mod schema;
 mod stack_set;
+mod stack_set_args;
 mod status;
 mod synth;
 mod terminal;
@@ -32,7 +34,7 @@ use crate::config::{Config, Region};
 use crate::console::Console;
 use crate::error::{Error, Exit, Result};
 use context::Context;
-pub use render::{build, model, rendered, template};
+pub use render::{build, model, rendered, stack_set_template, template};
 
 /// Builds the one context every command shares and runs the command given.
 pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
@@ -44,6 +46,7 @@ pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
         Command::Drift(args) => drift::run(&ctx, args),
         Command::Apply(args) => apply::run(&ctx, args),
         Command::Destroy(args) => destroy::run(&ctx, args),
+        Command::Rollout(args) if args.stack_set() => rollout_stack_set::run(&ctx, args),
         Command::Rollout(args) => rollout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Run(args) => run::run(&ctx, args),

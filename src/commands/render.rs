@@ -52,3 +52,80 @@ pub fn rendered(config: &Config, regions: &[Region]) -> Result<Vec<(Region, serd
         .map(|r| Ok((r.clone(), template(config, r)?)))
         .collect()
 }
+
+/// The one template a StackSet deploys to every account and region of `regions` (the first is
+/// where the account-wide budget lives): the model of `region` with the budget kept whatever
+/// the region, made region-independent by `template::stack_set`.
+pub fn stack_set_template(
+    config: &Config,
+    region: &Region,
+    budget_region: &Region,
+) -> Result<serde_json::Value> {
+    let mut pipeline = build(config, region)?;
+    if pipeline.observability.budget.is_none() && region != budget_region {
+        pipeline.observability.budget = build(config, budget_region)?.observability.budget;
+    }
+    let mut template = crate::template::stack_set::render(&pipeline, budget_region.as_str());
+    crate::deploy::recorded::stamp(&mut template, config);
+    Ok(template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_regions() -> Config {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = std::fs::read_to_string("examples/infrapipe.yaml").expect("example");
+        let text = text.replace("  - us-east-1\n", "  - us-east-1\n  - eu-west-1\n");
+        let path = dir.path().join("infrapipe.yaml");
+        std::fs::write(&path, text).expect("write config");
+        Config::load(&path).expect("two-region config")
+    }
+
+    #[test]
+    fn a_stack_set_template_is_the_same_body_whatever_the_region_it_is_rendered_for() {
+        let c = two_regions();
+        let (us, eu) = (&c.regions[0], &c.regions[1]);
+        let a = crate::template::body(&stack_set_template(&c, us, us).expect("us-east-1"));
+        let b = crate::template::body(&stack_set_template(&c, eu, us).expect("eu-west-1"));
+        assert!(a == b && !a.contains("eu-west-1"), "the bodies differ");
+    }
+
+    #[test]
+    fn a_stack_set_keeps_its_data_by_deletion_policy_alone() {
+        let c = two_regions();
+        let t = stack_set_template(&c, &c.regions[1], &c.regions[0]).expect("template");
+        let kept: Vec<(&str, &str)> = ["RawMetricsBucket", "MetricsTable"]
+            .iter()
+            .map(|id| {
+                let r = &t["Resources"][*id];
+                (
+                    r["DeletionPolicy"].as_str().unwrap_or_default(),
+                    r["UpdateReplacePolicy"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(kept, [("Retain", "Retain"), ("Retain", "Retain")]);
+    }
+
+    #[test]
+    fn a_stack_set_keeps_the_budget_in_every_instance_under_a_region_condition() {
+        let c = two_regions();
+        let t = stack_set_template(&c, &c.regions[1], &c.regions[0]).expect("template");
+        let budgets: Vec<&serde_json::Value> = t["Resources"]
+            .as_object()
+            .map(|r| {
+                r.values()
+                    .filter(|v| v["Type"] == "AWS::Budgets::Budget")
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            budgets.len() == 1
+                && budgets[0]["Condition"] == "IsBudgetRegion"
+                && t["Parameters"]["BudgetRegion"]["Default"] == "us-east-1",
+            "{budgets:?}"
+        );
+    }
+}

@@ -86,16 +86,33 @@ pub fn destroy(ctx: &Context, args: &DestroyArgs) -> Result<Exit> {
 pub fn plan(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
     let config = ctx.config()?;
     let region = ctx.one_region()?;
-    let (template, parameters) = rendered_set(config, &region)?;
-    let regions = if args.regions.is_empty() && !args.accounts.is_empty() {
+    let regions: Vec<String> = if args.regions.is_empty() {
         config.regions.iter().map(ToString::to_string).collect()
     } else {
         args.regions.clone()
     };
+    // The template rollout sends: its first region holds each account's budget.
+    let first = match regions.first() {
+        Some(r) => {
+            crate::config::Region::parse(r).map_err(|m| Error::Usage(format!("--regions: {m}")))?
+        }
+        None => region.clone(),
+    };
+    let template = super::stack_set_template(config, &first, &first)?;
+    let accounts = if args.accounts.is_empty() {
+        Vec::new()
+    } else {
+        crate::deploy::stack_set::flags::account_ids(&args.accounts).map_err(Error::Usage)?
+    };
+    // Instances to create are shown only for accounts named.
+    let regions = if accounts.is_empty() {
+        Vec::new()
+    } else {
+        regions
+    };
     let rendered = Rendered {
         template: &template,
-        parameters: &parameters,
-        accounts: &args.accounts,
+        accounts: &accounts,
         regions: &regions,
     };
     let (set, aws) = connect(ctx)?;
@@ -109,16 +126,4 @@ pub fn plan(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
     };
     plan.detailed_exitcode = args.detailed_exitcode;
     ctx.report(&plan)
-}
-
-/// What rollout sends to the set: its template and parameters.
-fn rendered_set(
-    config: &crate::config::Config,
-    region: &crate::config::Region,
-) -> Result<(
-    serde_json::Value,
-    std::collections::BTreeMap<String, String>,
-)> {
-    // INTERIM until the stacksets branch lands its renderer: the admin region's template.
-    Ok((super::template(config, region)?, Default::default()))
 }

@@ -10,15 +10,16 @@ use crate::console::Report;
 use crate::error::Exit;
 use crate::plan::{self, Plan, render};
 use crate::style::Style;
+use crate::template::stack_set::CODE_BUCKET_ACCOUNT;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What the plan compares the deployed set with: the template and parameters rollout sends,
-/// and the targets a rollout would be given (empty: none named, so nothing new is shown).
+/// What the plan compares the deployed set with: the template rollout sends, and the targets a
+/// rollout would be given (empty: none named, so no new instance is shown). The parameters are
+/// rollout's too: `CodeBucketAccount`, the caller's account (read by `plan`).
 pub struct Rendered<'a> {
     pub template: &'a Value,
-    pub parameters: &'a BTreeMap<String, String>,
     pub accounts: &'a [String],
     pub regions: &'a [String],
 }
@@ -74,8 +75,14 @@ pub struct SetPlan {
 
 /// Reads the set from `aws`'s region and plans `rendered` against it.
 pub async fn plan(aws: &Aws, set: &SetRef, rendered: &Rendered<'_>) -> Result<SetPlan, AwsError> {
-    tracing::info!(stack_set = %set.name, "reading the stack set (cloudformation:DescribeStackSet, ListStackInstances)");
-    let info = stack_sets::describe_stack_set(aws, set).await?;
+    tracing::info!(stack_set = %set.name, "reading the stack set (cloudformation:DescribeStackSet, ListStackInstances; sts:GetCallerIdentity)");
+    let (info, caller) = tokio::join!(
+        stack_sets::describe_stack_set(aws, set),
+        crate::aws::sts::account_id(aws)
+    );
+    let (info, caller) = (info?, caller?);
+    // What rollout sends besides the template: the account whose buckets hold the code.
+    let parameters = BTreeMap::from([(CODE_BUCKET_ACCOUNT.to_owned(), caller)]);
     let instances = match &info {
         Some(_) => stack_sets::list_stack_instances(aws, set).await?,
         None => Vec::new(),
@@ -91,17 +98,35 @@ pub async fn plan(aws: &Aws, set: &SetRef, rendered: &Rendered<'_>) -> Result<Se
         ),
         None => None,
     };
-    let before = info
-        .as_ref()
-        .map(|i| (&i.status, &i.permission_model, &i.parameters));
+    let before = info.as_ref().map(|i| {
+        (
+            i.status.as_str(),
+            i.permission_model.as_str(),
+            &i.parameters,
+        )
+    });
     Ok(compare(
         &set.name,
         &aws.region,
-        before.map(|(status, model, params)| (status.as_str(), model.as_str(), params)),
+        before,
         deployed.as_ref(),
         &instances,
         rendered,
+        &parameters,
     ))
+}
+
+/// A parameter's value on one side: the one given, else the template's default.
+fn effective(
+    given: &BTreeMap<String, String>,
+    template: Option<&Value>,
+    key: &str,
+) -> Option<String> {
+    given.get(key).cloned().or_else(|| {
+        template?["Parameters"][key]["Default"]
+            .as_str()
+            .map(str::to_owned)
+    })
 }
 
 /// The deployed body as JSON (every set infrapipe made has a JSON body).
@@ -122,19 +147,34 @@ pub fn compare(
     template: Option<&Value>,
     instances: &[Instance],
     rendered: &Rendered<'_>,
+    parameters: &BTreeMap<String, String>,
 ) -> SetPlan {
     let status = deployed.map(|(s, _, _)| s);
     let template_plan = plan::diff(name, region, status, template, rendered.template);
     let empty = BTreeMap::new();
     let before = deployed.map_or(&empty, |(_, _, p)| p);
-    let keys: BTreeSet<&String> = before.keys().chain(rendered.parameters.keys()).collect();
+    let declared = |t: Option<&Value>| -> Vec<String> {
+        t.and_then(|t| t["Parameters"].as_object())
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let keys: BTreeSet<String> = before
+        .keys()
+        .chain(parameters.keys())
+        .cloned()
+        .chain(declared(template))
+        .chain(declared(Some(rendered.template)))
+        .collect();
     let parameters: Vec<ParameterChange> = keys
         .into_iter()
-        .filter(|k| before.get(*k) != rendered.parameters.get(*k))
-        .map(|k| ParameterChange {
-            key: k.clone(),
-            before: before.get(k).cloned(),
-            after: rendered.parameters.get(k).cloned(),
+        .filter_map(|k| {
+            let b = deployed.and(effective(before, template, &k));
+            let a = effective(parameters, Some(rendered.template), &k);
+            (b != a).then_some(ParameterChange {
+                key: k,
+                before: b,
+                after: a,
+            })
         })
         .collect();
     let outdated: Vec<Outdated> = instances
@@ -320,10 +360,10 @@ mod tests {
             &instances,
             &Rendered {
                 template: &after,
-                parameters: &params,
                 accounts: &[],
                 regions: &[],
             },
+            &params,
         );
         let text = p.to_string();
         assert_eq!(
@@ -353,10 +393,10 @@ mod tests {
             )],
             &Rendered {
                 template: &t,
-                parameters: &params,
                 accounts: &[],
                 regions: &[],
             },
+            &params,
         );
         assert_eq!(
             (p.has_changes, p.outdated[0].reason.as_str()),
@@ -378,10 +418,10 @@ mod tests {
             &[instance("111111111111", "us-east-1", "CURRENT", "")],
             &Rendered {
                 template: &t,
-                parameters: &params,
                 accounts: &accounts,
                 regions: &regions,
             },
+            &params,
         );
         assert_eq!(
             p.to_create,
@@ -404,15 +444,36 @@ mod tests {
             &[],
             &Rendered {
                 template: &t,
-                parameters: &params,
                 accounts: &[],
                 regions: &[],
             },
+            &params,
         );
         let text = p.to_string();
         assert!(
             text.contains("does not exist in us-east-1") && p.template.summary.add == 1,
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_parameter_left_at_its_default_is_no_change() {
+        let mut t = template(128);
+        t["Parameters"] = json!({"BudgetRegion": {"Type": "String", "Default": "us-east-1"}});
+        let deployed = BTreeMap::from([("BudgetRegion".to_owned(), "us-east-1".to_owned())]);
+        let p = compare(
+            "s",
+            "us-east-1",
+            Some(("ACTIVE", "SELF_MANAGED", &deployed)),
+            Some(&t),
+            &[],
+            &Rendered {
+                template: &t,
+                accounts: &[],
+                regions: &[],
+            },
+            &BTreeMap::new(),
+        );
+        assert_eq!(p.parameters, Vec::new());
     }
 }
