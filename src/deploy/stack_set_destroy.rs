@@ -196,7 +196,7 @@ fn purge_advice(instances: &[InstanceOutcome]) -> Option<String> {
         return None;
     }
     Some(format!(
-        "The data is kept. To remove it for good, in each account ({}) with that account's credentials run `infrapipe destroy --purge-data --region R` for each of its regions: with the stack gone it purges the bucket and table left there (only if tagged as this pipeline's).",
+        "The data is kept. To remove it for good, in each account ({}) with that account's credentials run `infrapipe destroy --purge-data --region R` for each of its regions (listed in the config's `regions`): with the stack gone it purges the bucket and table left there (only if tagged as this pipeline's).",
         accounts.into_iter().collect::<Vec<_>>().join(", ")
     ))
 }
@@ -438,7 +438,7 @@ impl Report for SetDestroyReport {
 }
 
 /// Why `--purge-data` is refused with `--stack-set`.
-pub const PURGE_REFUSED: &str = "--purge-data does not work with --stack-set: the data sits in each target account, where the administering account's credentials cannot reach it (and destroy never reaches into another account to delete data). Run `infrapipe destroy --stack-set` (the data is kept), then in each account, with that account's credentials, `infrapipe destroy --purge-data --region R` for each region: with the stack gone it purges the bucket and table left there. Nothing was deleted.";
+pub const PURGE_REFUSED: &str = "--purge-data does not work with --stack-set: the data sits in each target account, where the administering account's credentials cannot reach it (and destroy never reaches into another account to delete data). Run `infrapipe destroy --stack-set` (the data is kept), then in each account, with that account's credentials, `infrapipe destroy --purge-data --region R` for each region (listed in the config's `regions`): with the stack gone it purges the bucket and table left there. Nothing was deleted.";
 
 #[cfg(test)]
 mod tests {
