@@ -80,3 +80,36 @@ fn cfn_lint_passes_on_every_rendered_template() {
         "a stateful resource has no explicit deletion policy:\n{report}"
     );
 }
+
+#[test]
+fn cfn_lint_passes_on_the_stack_set_template() {
+    let lint = Path::new(".venv/bin/cfn-lint");
+    assert!(
+        lint.exists(),
+        "cfn-lint is not installed in .venv: run `make test`"
+    );
+    let config = common::config(
+        &common::example_text().replace("  - us-east-1\n", "  - us-east-1\n  - eu-west-1\n"),
+    );
+    let (us, eu) = (&config.regions[0], &config.regions[1]);
+    let mut t =
+        infrapipe::commands::stack_set_template(&config, eu, us).expect("stack-set template");
+    // Linted without the recorded config (its unset fields are nulls), as the templates above.
+    if let Some(m) = t.as_object_mut() {
+        m.remove("Metadata");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("stack-set.json");
+    std::fs::write(&file, infrapipe::template::to_string(&t)).expect("write template");
+    let out = Command::new(lint)
+        .arg("--")
+        .arg(&file)
+        .output()
+        .expect("run cfn-lint");
+    assert!(
+        out.status.code().unwrap_or(1) & !8 == 0,
+        "cfn-lint found errors or warnings:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

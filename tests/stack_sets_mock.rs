@@ -418,8 +418,9 @@ fn strict_mode_refuses_more_concurrency_than_tolerance_plus_one_before_any_reque
         "3",
         "--yes",
     ]);
+    // Exit 1, as every usage error found after parsing (error.rs: 2 is "changes", never an error).
     assert!(
-        code == 2 && err.contains("at most failure tolerance + 1 = 1 accounts per region"),
+        code == 1 && err.contains("at most failure tolerance + 1 = 1 accounts per region"),
         "{code} {err}"
     );
 }
@@ -437,7 +438,7 @@ fn an_account_id_that_is_not_twelve_digits_is_refused_before_any_request() {
         "--yes",
     ]);
     assert!(
-        code == 2 && err.contains("item 2 (\"2222\")"),
+        code == 1 && err.contains("item 2 (\"2222\")"),
         "{code} {err}"
     );
 }

@@ -87,9 +87,22 @@ mod tests {
     fn a_stack_set_template_is_the_same_body_whatever_the_region_it_is_rendered_for() {
         let c = two_regions();
         let (us, eu) = (&c.regions[0], &c.regions[1]);
-        let a = crate::template::body(&stack_set_template(&c, us, us).expect("us-east-1"));
-        let b = crate::template::body(&stack_set_template(&c, eu, us).expect("eu-west-1"));
-        assert!(a == b && !a.contains("eu-west-1"), "the bodies differ");
+        let a = stack_set_template(&c, us, us).expect("us-east-1");
+        let b = stack_set_template(&c, eu, us).expect("eu-west-1");
+        let differ: Vec<String> = a["Resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(id, r)| b["Resources"][id.as_str()] != **r)
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert!(
+            crate::template::body(&a) == crate::template::body(&b),
+            "the bodies differ (resources {differ:?}; description, parameters, outputs equal: {} {} {})",
+            a["Description"] == b["Description"],
+            a["Parameters"] == b["Parameters"],
+            a["Outputs"] == b["Outputs"]
+        );
     }
 
     #[test]

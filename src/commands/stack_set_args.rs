@@ -22,9 +22,9 @@ impl run::SetUi for Lines<'_, '_> {
         let canary = if step.canary { " (canary)" } else { "" };
         let _ = writeln!(
             self.0.err(),
-            "operation {}{canary}: {:?} {who} x {} [{id}]",
+            "operation {}{canary}: {} {who} x {} [{id}]",
             index + 1,
-            step.kind,
+            step.kind.api(),
             step.regions.join(",")
         );
     }

@@ -100,6 +100,7 @@ pub async fn prepare(
 /// Publishes the code in every region of the rollout (and the administering one), readable by
 /// `readers` alone, and puts the template where CloudFormation reads it (inline, or in the
 /// administering region's bucket when too large). Returns each region's bucket, and the source.
+#[allow(clippy::too_many_arguments)] // each is one plain input the command already holds
 pub async fn publish(
     aws: &Aws,
     options: &Options,

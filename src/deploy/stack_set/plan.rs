@@ -33,6 +33,17 @@ pub struct Step {
     pub canary: bool,
 }
 
+impl StepKind {
+    /// The CloudFormation action the step calls.
+    pub fn api(self) -> &'static str {
+        match self {
+            StepKind::CreateInstances => "CreateStackInstances",
+            StepKind::UpdateSet => "UpdateStackSet",
+            StepKind::UpdateInstances => "UpdateStackInstances",
+        }
+    }
+}
+
 impl Step {
     pub fn cells(&self) -> Vec<Cell> {
         let accounts: Vec<String> = if self.accounts.is_empty() {
@@ -318,11 +329,7 @@ impl std::fmt::Display for SetPlan {
         )?;
         writeln!(f, "  instances current:   {}", self.current.len())?;
         for (i, s) in self.steps.iter().enumerate() {
-            let what = match s.kind {
-                StepKind::CreateInstances => "CreateStackInstances",
-                StepKind::UpdateSet => "UpdateStackSet",
-                StepKind::UpdateInstances => "UpdateStackInstances",
-            };
+            let what = s.kind.api();
             writeln!(
                 f,
                 "  operation {}: {what} {} x {}{}",
@@ -338,9 +345,6 @@ impl std::fmt::Display for SetPlan {
         }
         for n in &self.notes {
             writeln!(f, "  note: {n}")?;
-        }
-        if self.nothing_to_do() {
-            writeln!(f, "Nothing to do: every instance is current.")?;
         }
         Ok(())
     }
