@@ -443,3 +443,119 @@ fn a_failed_instance_deletion_stops_before_delete_stack_set_and_says_how_to_fini
         )
     );
 }
+
+/// The caller's own instance in eu-west-1 and another account's in us-east-1.
+fn list_with_callers_instance() -> Rule {
+    mock!(aws_sdk_cloudformation::Client::list_stack_instances).then_output(|| {
+        let one = |account: &str, region: &str| {
+            StackInstanceSummary::builder()
+                .account(account)
+                .region(region)
+                .status(StackInstanceStatus::Current)
+                .drift_status(StackDriftStatus::InSync)
+                .stack_id(format!(
+                    "arn:aws:cloudformation:{region}:{account}:stack/StackSet-{SET}-7/x"
+                ))
+                .build()
+        };
+        ListStackInstancesOutput::builder()
+            .summaries(one(CALLER, "eu-west-1"))
+            .summaries(one("111111111111", "us-east-1"))
+            .build()
+    })
+}
+
+#[test]
+fn the_callers_own_instance_is_deep_checked_through_its_stack_in_its_region() {
+    let log = Log::default();
+    let detect = mock!(aws_sdk_cloudformation::Client::detect_stack_set_drift).then_output(|| {
+        DetectStackSetDriftOutput::builder()
+            .operation_id("d")
+            .build()
+    });
+    let cf = cloudformation(&[
+        &describe_set(&log),
+        &detect,
+        &operation(&log, StackSetOperationStatus::Succeeded),
+        &results(&log, None),
+        &list_with_callers_instance(),
+        &list_with_callers_instance(),
+    ]);
+    // In the instance's region, its stack (found by the name in its stack id) is asked for: here
+    // it is gone, which the deep check reports rather than hides.
+    let asked = Log::default();
+    let a = asked.clone();
+    let connect = move |region: String| {
+        let a = a.clone();
+        async move {
+            let gone = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+                .match_requests(move |r| {
+                    record(
+                        &a,
+                        format!("{region} DescribeStacks {}", r.stack_name().unwrap_or_default()),
+                    )
+                })
+                .then_error(|| {
+                    aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError::generic(
+                        aws_smithy_types::error::ErrorMetadata::builder()
+                            .code("ValidationError")
+                            .message("Stack with id StackSet-infra-monitoring-prod-7 does not exist")
+                            .build(),
+                    )
+                });
+            let no_template =
+                mock!(aws_sdk_cloudformation::Client::get_template).then_error(|| {
+                    aws_sdk_cloudformation::operation::get_template::GetTemplateError::generic(
+                        aws_smithy_types::error::ErrorMetadata::builder()
+                            .code("ValidationError")
+                            .message(
+                                "Stack with id StackSet-infra-monitoring-prod-7 does not exist",
+                            )
+                            .build(),
+                    )
+                });
+            // DescribeStacks and GetTemplate go out together, in either order.
+            let interceptor = aws_smithy_mocks::MockResponseInterceptor::new()
+                .rule_mode(RuleMode::MatchAny)
+                .with_rule(&gone)
+                .with_rule(&no_template);
+            let conf = aws_sdk_cloudformation::config::Config::builder()
+                .with_test_defaults()
+                .region(aws_sdk_cloudformation::config::Region::new("eu-west-1"))
+                .http_client(aws_smithy_mocks::create_mock_http_client())
+                .interceptor(interceptor)
+                .build();
+            aws(aws_sdk_cloudformation::Client::from_conf(conf))
+        }
+    };
+    let report = runtime()
+        .block_on(infrapipe::drift::stack_set::detect(
+            &aws(cf),
+            &SetRef::new(SET),
+            &[],
+            infrapipe::drift::Options::default(),
+            connect,
+        ))
+        .expect("a report");
+    let deep: Vec<(String, bool)> = report
+        .instances
+        .iter()
+        .map(|i| {
+            let why = match &i.deep {
+                Deep::NotChecked { reason } => reason.contains("is not deployed"),
+                Deep::Checked { .. } => false,
+            };
+            (i.account.clone(), why)
+        })
+        .collect();
+    assert_eq!(
+        (calls(&asked), deep),
+        (
+            vec![format!("eu-west-1 DescribeStacks StackSet-{SET}-7")],
+            vec![
+                (CALLER.to_owned(), true),
+                ("111111111111".to_owned(), false)
+            ]
+        )
+    );
+}
