@@ -553,8 +553,8 @@ fn the_callers_own_instance_is_deep_checked_through_its_stack_in_its_region() {
         (
             vec![format!("eu-west-1 DescribeStacks StackSet-{SET}-7")],
             vec![
-                (CALLER.to_owned(), true),
-                ("111111111111".to_owned(), false)
+                ("111111111111".to_owned(), false),
+                (CALLER.to_owned(), true)
             ]
         )
     );
