@@ -310,6 +310,11 @@ pub struct DestroyArgs {
     /// of ours is left
     #[arg(long, conflicts_with = "purge_data")]
     pub artifacts: bool,
+    /// Destroy the stack set named after the stack (administered from --region, or the config's
+    /// first region) instead of a stack: its instances in every account and region, then the set;
+    /// the data is kept (--purge-data is refused here: purge in each account afterwards)
+    #[arg(long, conflicts_with_all = ["all_regions", "artifacts"])]
+    pub stack_set: bool,
 }
 
 #[derive(Debug, Args)]
@@ -317,6 +322,10 @@ pub struct StatusArgs {
     /// Show every configured region, read concurrently
     #[arg(long, conflicts_with = "region")]
     pub all_regions: bool,
+    /// The stack set named after the stack (administered from --region, or the config's first
+    /// region): its state, last operation and every instance, instead of a stack
+    #[arg(long, conflicts_with = "all_regions")]
+    pub stack_set: bool,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +342,11 @@ pub struct DriftArgs {
     /// Read one resource at a time (for measuring what concurrency saves)
     #[arg(long, hide = true)]
     pub sequential: bool,
+    /// The stack set named after the stack (administered from --region, or the config's first
+    /// region): CloudFormation's DetectStackSetDrift per instance, and infrapipe's own check of
+    /// the instances in the caller's account
+    #[arg(long, conflicts_with_all = ["all_regions", "sequential"])]
+    pub stack_set: bool,
 }
 
 #[derive(Debug, Args)]
@@ -358,6 +372,27 @@ pub struct PlanArgs {
     /// Prices for one region from this file (as `cost --prices`), for the cost change; repeatable
     #[arg(long, value_name = "FILE")]
     pub prices: Vec<PathBuf>,
+    /// The stack set named after the stack (administered from --region, or the config's first
+    /// region): the template diff once, then which instances are outdated
+    #[arg(long, conflicts_with_all = ["all_regions", "out", "change_set"])]
+    pub stack_set: bool,
+    /// With --stack-set: the accounts a rollout would target (shows the instances it would create)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "stack_set",
+        value_name = "ACCOUNT_ID"
+    )]
+    pub accounts: Vec<String>,
+    /// With --stack-set: the regions a rollout would target (default with --accounts: the
+    /// config's regions)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "stack_set",
+        value_name = "REGION"
+    )]
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Args)]

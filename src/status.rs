@@ -2,6 +2,8 @@
 //! collection run, alarm states, who the alarms reach (and who has not confirmed), and the
 //! schedule; and the report of one or many regions.
 
+pub mod stack_set;
+
 use crate::aws::alarms::{self, AlarmState};
 use crate::aws::cloudformation::{self, StackResource};
 use crate::aws::cost_allocation::{self, TagState};

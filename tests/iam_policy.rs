@@ -205,6 +205,8 @@ fn the_read_policy_only_describes_gets_lists_views_and_detects_drift() {
                 .iter()
                 .any(|p| verb.starts_with(p))
                 && a != "cloudformation:DetectStackDrift"
+                // `drift --stack-set`: CloudFormation's drift detection over a set's instances.
+                && a != "cloudformation:DetectStackSetDrift"
                 // AWS Budgets names its one read action View.
                 && a != "budgets:ViewBudget"
         })

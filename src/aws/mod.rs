@@ -20,6 +20,7 @@ pub mod schedules;
 pub mod slow;
 pub mod sns;
 pub mod sqs;
+pub mod stack_set_reads;
 pub mod stack_sets;
 pub mod sts;
 

@@ -12,6 +12,9 @@ use crate::error::{Exit, Result};
 use crate::model::names::Names;
 
 pub fn run(ctx: &Context, args: &DestroyArgs) -> Result<Exit> {
+    if args.stack_set {
+        return super::stack_set::destroy(ctx, args);
+    }
     let config = ctx.config()?;
     let regions = ctx.regions_to_check(args.all_regions)?;
     let stack = config.stack_name();

@@ -73,6 +73,9 @@ impl Report for DriftReport {
 }
 
 pub fn run(ctx: &Context, args: &DriftArgs) -> Result<Exit> {
+    if args.stack_set {
+        return super::stack_set::drift(ctx, args);
+    }
     let config = ctx.config()?;
     let regions = ctx.regions_to_check(args.all_regions)?;
     // The rendered template only checks that drift.ignore names resources of the pipeline;
@@ -104,6 +107,9 @@ pub fn run(ctx: &Context, args: &DriftArgs) -> Result<Exit> {
                         Error::NotDeployed { stack, region }
                     }
                     drift::DetectError::Aws(a) => Error::Aws(a),
+                    other @ drift::DetectError::NoStackSet { .. } => {
+                        Error::Usage(other.to_string())
+                    }
                 })
         }
     };

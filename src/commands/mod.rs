@@ -21,6 +21,7 @@ mod rollout_stack_set;
 mod run;
 mod run_compaction;
 mod schema;
+mod stack_set;
 mod stack_set_args;
 mod status;
 mod synth;

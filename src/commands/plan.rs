@@ -7,6 +7,9 @@ use crate::error::{Error, Exit, Result};
 use crate::plan::saved::SavedPlan;
 
 pub fn run(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
+    if args.stack_set {
+        return super::stack_set::plan(ctx, args);
+    }
     let config = ctx.config()?;
     let regions = ctx.regions_to_check(args.all_regions)?;
     if args.out.is_some() && regions.len() > 1 {

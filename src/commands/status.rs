@@ -9,6 +9,9 @@ use crate::model::Pipeline;
 use crate::status::{self, StatusReport};
 
 pub fn run(ctx: &Context, args: &StatusArgs) -> Result<Exit> {
+    if args.stack_set {
+        return super::stack_set::status(ctx);
+    }
     let config = ctx.config()?;
     let regions = ctx.regions_to_check(args.all_regions)?;
     let pipelines = regions

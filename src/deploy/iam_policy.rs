@@ -119,6 +119,14 @@ pub const CALLS: &[Call] = &[
         RA,
         On::Stack,
     ),
+    // `status --stack-set`: the set's last operation.
+    call(
+        "cloudformation",
+        "list_stack_set_operations",
+        &["cloudformation:ListStackSetOperations"],
+        RA,
+        On::StackSet,
+    ),
     call(
         "cloudformation",
         "describe_stack_events",

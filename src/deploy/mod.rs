@@ -23,4 +23,6 @@ pub mod revert;
 pub mod rollout;
 pub mod run;
 pub mod stack_set;
+pub mod stack_set_destroy;
+pub mod stack_set_plan;
 pub mod wait;

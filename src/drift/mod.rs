@@ -19,6 +19,7 @@ pub mod expected;
 pub mod read;
 pub mod render;
 pub mod report;
+pub mod stack_set;
 
 pub use report::{CloudFormationCheck, Difference, Ignored, Report, ResourceDrift, Status};
 
@@ -53,6 +54,11 @@ pub enum DetectError {
     /// There is no stack to compare with.
     #[error("stack {stack} is not deployed in {region}, so there is no drift to detect")]
     NotDeployed { stack: String, region: String },
+    /// There is no stack set to check (`drift --stack-set`).
+    #[error(
+        "no stack set {name} is administered from {region}, so there is no drift to detect; create it with `infrapipe rollout --accounts ...`, or pass --region for the region it was created from"
+    )]
+    NoStackSet { name: String, region: String },
     #[error(transparent)]
     Aws(#[from] AwsError),
 }
