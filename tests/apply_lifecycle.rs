@@ -128,6 +128,30 @@ fn run_apply(cf: Cf, run: Run) -> (Result<Outcome, ApplyError>, usize) {
     }
 }
 
+/// CloudFormation for an update of the deployed stack (`deployed` its template) that goes
+/// through, `create` answering CreateChangeSet.
+fn updating(deployed: serde_json::Value, create: &Rule) -> Cf {
+    let [_, describe] = change_set_ready();
+    let (policy, _) = recorded_policies();
+    let rules = [
+        mock!(Cf::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete)),
+        mock!(Cf::get_template).then_output(move || template_output(deployed.clone())),
+        no_change_sets(),
+        policy,
+        describe,
+        no_events(),
+        mock!(Cf::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build()),
+        mock!(Cf::update_termination_protection).then_output(|| {
+            aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput::builder().build()
+        }),
+    ];
+    mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        all rules.iter().chain([create])
+    )
+}
+
 fn is_protective(body: &str) -> bool {
     body.contains("Update:Replace") && body.contains("\"Deny\"")
 }
@@ -146,27 +170,8 @@ fn revert_drift_sends_a_drift_aware_change_set() {
                 .stack_id(STACK_ID)
                 .build()
         });
-    let [_, describe] = change_set_ready();
-    let (policy, _) = recorded_policies();
-    let cf = mock_client!(
-        aws_sdk_cloudformation,
-        RuleMode::MatchAny,
-        [
-            &mock!(Cf::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete)),
-            // The deployed template is the rendered one: only drift is left to revert.
-            &mock!(Cf::get_template).then_output(|| template_output(common::example())),
-            &no_change_sets(),
-            &policy,
-            &create,
-            &describe,
-            &no_events(),
-            &mock!(Cf::execute_change_set)
-                .then_output(|| ExecuteChangeSetOutput::builder().build()),
-            &mock!(Cf::update_termination_protection).then_output(|| {
-                aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput::builder().build()
-            }),
-        ]
-    );
+    // The deployed template is the rendered one: only drift is left to revert.
+    let cf = updating(common::example(), &create);
     let (result, _) = run_apply(
         cf,
         Run {
@@ -192,26 +197,7 @@ fn a_plain_apply_sends_no_deployment_mode() {
                 .stack_id(STACK_ID)
                 .build()
         });
-    let [_, describe] = change_set_ready();
-    let (policy, _) = recorded_policies();
-    let cf = mock_client!(
-        aws_sdk_cloudformation,
-        RuleMode::MatchAny,
-        [
-            &mock!(Cf::describe_stacks).then_output(|| stack(StackStatus::UpdateComplete)),
-            &mock!(Cf::get_template).then_output(|| template_output(drifted_threshold())),
-            &no_change_sets(),
-            &policy,
-            &create,
-            &describe,
-            &no_events(),
-            &mock!(Cf::execute_change_set)
-                .then_output(|| ExecuteChangeSetOutput::builder().build()),
-            &mock!(Cf::update_termination_protection).then_output(|| {
-                aws_sdk_cloudformation::operation::update_termination_protection::UpdateTerminationProtectionOutput::builder().build()
-            }),
-        ]
-    );
+    let cf = updating(drifted_threshold(), &create);
     // Consent comes before the change set, so the change set is only made after a yes.
     let (result, _) = run_apply(cf, PLAIN);
     assert!(matches!(result, Ok(Outcome::Executed { .. })), "{result:?}");

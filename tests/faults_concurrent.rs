@@ -34,20 +34,35 @@ fn start_rules() -> [Rule; 2] {
     [no_change_sets(), policy_set()]
 }
 
-/// The change set made and computed, the stack's events read, and the change set deleted.
-fn change_set_rules() -> [Rule; 4] {
-    let [create, describe] = change_set_ready();
-    [
+/// DeleteChangeSet accepted.
+fn deleted() -> Rule {
+    mock!(Cf::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build())
+}
+
+/// An apply of the example up to its ExecuteChangeSet (answered by `execute`): the stack is
+/// UPDATE_COMPLETE when read first and `then` at every later read.
+fn to_execute(then: StackStatus, execute: &Rule, delete: &Rule) -> Cf {
+    let [create, describe_cs] = change_set_ready();
+    let [list, policy] = start_rules();
+    let rules = [
+        describe(StackStatus::UpdateComplete, then),
+        mock!(Cf::get_template).then_output(deployed_template),
+        list,
+        policy,
         create,
-        describe,
+        describe_cs,
         no_events(),
-        mock!(Cf::delete_change_set).then_output(|| DeleteChangeSetOutput::builder().build()),
-    ]
+    ];
+    mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        all rules.iter().chain([delete, execute])
+    )
 }
 
 #[test]
 fn a_second_apply_finds_the_first_in_progress_and_refuses_before_any_change_set() {
-    let [create, ..] = change_set_rules();
+    let [create, _] = change_set_ready();
     let cf = mock_client!(
         aws_sdk_cloudformation,
         RuleMode::MatchAny,
@@ -71,25 +86,10 @@ fn a_second_apply_finds_the_first_in_progress_and_refuses_before_any_change_set(
 
 #[test]
 fn an_apply_overtaken_after_its_change_set_deletes_it_and_executes_nothing() {
-    let [create, describe_cs, events, delete] = change_set_rules();
-    let [list, policy] = start_rules();
+    let delete = deleted();
     let execute =
         mock!(Cf::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
-    let cf = mock_client!(
-        aws_sdk_cloudformation,
-        RuleMode::MatchAny,
-        [
-            &describe(StackStatus::UpdateComplete, StackStatus::UpdateInProgress),
-            &mock!(Cf::get_template).then_output(deployed_template),
-            &list,
-            &policy,
-            &create,
-            &describe_cs,
-            &events,
-            &delete,
-            &execute,
-        ]
-    );
+    let cf = to_execute(StackStatus::UpdateInProgress, &execute, &delete);
     let err = apply_example(cf).expect_err("overtaken");
     assert!(
         matches!(&err, ApplyError::Refused(Refusal::Overtaken { .. })),
@@ -104,8 +104,6 @@ fn an_apply_overtaken_after_its_change_set_deletes_it_and_executes_nothing() {
 
 #[test]
 fn an_execution_refused_because_the_stack_got_busy_is_said_as_overtaken() {
-    let [create, describe_cs, events, delete] = change_set_rules();
-    let [list, policy] = start_rules();
     let execute = mock!(Cf::execute_change_set).then_error(|| {
         ExecuteChangeSetError::generic(
             ErrorMetadata::builder()
@@ -114,21 +112,7 @@ fn an_execution_refused_because_the_stack_got_busy_is_said_as_overtaken() {
                 .build(),
         )
     });
-    let cf = mock_client!(
-        aws_sdk_cloudformation,
-        RuleMode::MatchAny,
-        [
-            &describe(StackStatus::UpdateComplete, StackStatus::UpdateComplete),
-            &mock!(Cf::get_template).then_output(deployed_template),
-            &list,
-            &policy,
-            &create,
-            &describe_cs,
-            &events,
-            &delete,
-            &execute,
-        ]
-    );
+    let cf = to_execute(StackStatus::UpdateComplete, &execute, &deleted());
     let err = apply_example(cf).expect_err("overtaken");
     assert!(
         err.to_string()
