@@ -118,3 +118,28 @@ fn a_deployed_pipeline_without_replication_plans_a_migration_note_for_the_old_ob
     );
     assert!(m.how.contains("not with S3 Batch Replication"), "{m:?}");
 }
+
+#[test]
+fn an_aggregation_region_outside_regions_is_refused_at_its_line() {
+    let yaml = format!("{}aggregation:\n  region: eu-west-1\n", common::MINIMAL);
+    let file = common::config_file(&yaml);
+    let path = file.path().display().to_string();
+    let (code, _out, err) = common::run(&["validate", "-c", &path]);
+    assert_eq!(code, 1, "{err}");
+    let line = yaml
+        .lines()
+        .position(|l| l.contains("region: eu-west-1"))
+        .expect("line")
+        + 1;
+    assert!(
+        err.contains(&format!("{path}:{line}:"))
+            && err.contains("aggregation.region: must be one of regions"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_aggregation_example_validates() {
+    let (code, out, err) = common::run(&["validate", "-c", EXAMPLE]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -442,6 +442,35 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
         None,
         standard_linear,
     ));
+    if let Some(agg) = &pipeline.aggregation {
+        // Every object of the raw JSON prefix is copied once to the central bucket.
+        charges.push(charge(
+            Service::S3,
+            format!(
+                "replication PUT requests (each raw object copied to the central bucket in {}; at this region's PUT rate)",
+                agg.central_region
+            ),
+            invocations,
+            PriceKey::S3PutRequests,
+            None,
+            false,
+        ));
+        if let Some(central) = &agg.central {
+            // Every region's raw JSON, kept as long as the raw JSON is (the same config).
+            charges.push(charge(
+                Service::S3,
+                format!(
+                    "central bucket Standard storage ({} regions' raw JSON, {} days)",
+                    central.source_regions,
+                    json_h / 24.0
+                ),
+                per_hour * json_h * bytes_per_run * f64::from(central.source_regions) / GIB,
+                PriceKey::S3StandardStorage,
+                None,
+                false,
+            ));
+        }
+    }
     if let Some(after) = glacier_h {
         charges.push(charge(
             Service::S3,

@@ -36,14 +36,21 @@ pub async fn guard(aws: &Aws, config: &Config, region: &Region) -> Result<()> {
     let account = crate::aws::sts::account_id(aws).await?;
     let bucket =
         central_bucket_name(&config.stack_name(), central).resolve(&account, central.as_str());
-    match existing::bucket(aws, &bucket, &account).await? {
-        Bucket::Ours { .. } => Ok(()),
-        Bucket::Missing | Bucket::NotOurs => Err(Error::Refused(Refusal::NoCentralBucket {
-            region: region.to_string(),
-            bucket,
-            central: central.to_string(),
-        })),
-    }
+    let why = match existing::bucket(aws, &bucket, &account).await? {
+        Bucket::Ours { .. } => return Ok(()),
+        Bucket::Missing => "which this account does not have yet".to_owned(),
+        // S3 answers 403 both for another account's bucket and for a caller without
+        // s3:ListBucket on it.
+        Bucket::NotOurs => format!(
+            "which these credentials cannot see (HeadBucket answered 403: the name belongs to another account, or they lack s3:ListBucket on arn:aws:s3:::{bucket}); if it is this account's"
+        ),
+    };
+    Err(Error::Refused(Refusal::NoCentralBucket {
+        region: region.to_string(),
+        bucket,
+        central: central.to_string(),
+        why,
+    }))
 }
 
 /// The aggregation region, for `query --aggregated`; a usage error without `aggregation:`.

@@ -81,12 +81,14 @@ pub enum Refusal {
     )]
     CostCeiling { message: String },
     #[error(
-        "the raw bucket in {region} would replicate to the central bucket {bucket}, which this account does not have yet: deploy the aggregation region first (`infrapipe apply --region {central}`, or `infrapipe rollout`, which starts there); nothing was changed"
+        "the raw bucket in {region} would replicate to the central bucket {bucket}, {why}: deploy the aggregation region first (`infrapipe apply --region {central}`, or `infrapipe rollout`, which starts there); nothing was changed"
     )]
     NoCentralBucket {
         region: String,
         bucket: String,
         central: String,
+        /// "which this account does not have yet", or why it cannot be seen.
+        why: String,
     },
 }
 

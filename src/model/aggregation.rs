@@ -71,6 +71,8 @@ pub struct Central {
     /// The pipeline's named queries as they run over every region (`query --aggregated`):
     /// the seed's read the central table; the config's run as written (they may name it).
     pub named_queries: BTreeMap<String, String>,
+    /// How many regions replicate here (this one included): what the central bucket stores.
+    pub source_regions: u32,
 }
 
 impl Aggregation {
@@ -111,6 +113,7 @@ impl Aggregation {
             workgroup: format!("{}-all-regions", names.prefix),
             results_location: Sub::new(format!("s3://{}/{RESULTS_PREFIX}", names.results_bucket)),
             named_queries: named_queries(config),
+            source_regions: config.regions.len() as u32,
         });
         Some(Self {
             central_region,
