@@ -315,6 +315,10 @@ pub struct DestroyArgs {
     /// the data is kept (--purge-data is refused here: purge in each account afterwards)
     #[arg(long, conflicts_with_all = ["all_regions", "artifacts"])]
     pub stack_set: bool,
+    /// With --stack-set: act as a delegated administrator of the organization (CallAs
+    /// DELEGATED_ADMIN), for a service-managed set administered from a member account
+    #[arg(long, requires = "stack_set")]
+    pub delegated_admin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -326,6 +330,10 @@ pub struct StatusArgs {
     /// region): its state, last operation and every instance, instead of a stack
     #[arg(long, conflicts_with = "all_regions")]
     pub stack_set: bool,
+    /// With --stack-set: act as a delegated administrator of the organization (CallAs
+    /// DELEGATED_ADMIN), for a service-managed set administered from a member account
+    #[arg(long, requires = "stack_set")]
+    pub delegated_admin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +355,10 @@ pub struct DriftArgs {
     /// the instances in the caller's account
     #[arg(long, conflicts_with_all = ["all_regions", "sequential"])]
     pub stack_set: bool,
+    /// With --stack-set: act as a delegated administrator of the organization (CallAs
+    /// DELEGATED_ADMIN), for a service-managed set administered from a member account
+    #[arg(long, requires = "stack_set")]
+    pub delegated_admin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -393,6 +405,10 @@ pub struct PlanArgs {
         value_name = "REGION"
     )]
     pub regions: Vec<String>,
+    /// With --stack-set: act as a delegated administrator of the organization (CallAs
+    /// DELEGATED_ADMIN), for a service-managed set administered from a member account
+    #[arg(long, requires = "stack_set")]
+    pub delegated_admin: bool,
 }
 
 #[derive(Debug, Args)]

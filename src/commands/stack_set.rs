@@ -5,25 +5,33 @@ use super::context::Context;
 use super::terminal::Terminal;
 use crate::aws::Aws;
 use crate::aws::stack_sets::SetRef;
-use crate::cli::{DestroyArgs, DriftArgs, PlanArgs};
+use crate::cli::{DestroyArgs, DriftArgs, PlanArgs, StatusArgs};
 use crate::deploy::stack_set_destroy::{self, SetRequest};
 use crate::deploy::stack_set_plan::{self, Rendered};
 use crate::drift::{self, DetectError};
 use crate::error::{Error, Exit, Result};
 use crate::model::names::Names;
 
+/// The set named after the stack, as whom it is called.
+fn set_ref(ctx: &Context, delegated_admin: bool) -> Result<SetRef> {
+    Ok(SetRef {
+        name: ctx.config()?.stack_name(),
+        delegated_admin,
+    })
+}
+
 /// The set and a client in its administering region.
-fn connect(ctx: &Context) -> Result<(SetRef, Aws)> {
-    let config = ctx.config()?;
+fn connect(ctx: &Context, delegated_admin: bool) -> Result<(SetRef, Aws)> {
+    let set = set_ref(ctx, delegated_admin)?;
     let region = ctx.one_region()?;
     let aws = ctx
         .runtime()?
         .block_on(Aws::connect(&ctx.aws_options()?, region.as_str()));
-    Ok((SetRef::new(config.stack_name()), aws))
+    Ok((set, aws))
 }
 
-pub fn status(ctx: &Context) -> Result<Exit> {
-    let (set, aws) = connect(ctx)?;
+pub fn status(ctx: &Context, args: &StatusArgs) -> Result<Exit> {
+    let (set, aws) = connect(ctx, args.delegated_admin)?;
     let status = ctx
         .runtime()?
         .block_on(crate::status::stack_set::read(&aws, &set))?;
@@ -32,7 +40,7 @@ pub fn status(ctx: &Context) -> Result<Exit> {
 
 pub fn drift(ctx: &Context, args: &DriftArgs) -> Result<Exit> {
     let config = ctx.config()?;
-    let (set, aws) = connect(ctx)?;
+    let (set, aws) = connect(ctx, args.delegated_admin)?;
     let options = drift::Options {
         cloudformation: args.cloudformation,
         sequential: false,
@@ -66,7 +74,7 @@ pub fn destroy(ctx: &Context, args: &DestroyArgs) -> Result<Exit> {
     let region = ctx.one_region()?;
     // The administering account must be one the config allows, as for any destroy.
     let aws = super::changing(ctx, config, std::slice::from_ref(&region))?;
-    let set = SetRef::new(config.stack_name());
+    let set = set_ref(ctx, args.delegated_admin)?;
     let names = Names::new(config);
     let req = SetRequest {
         set: &set,
@@ -115,7 +123,7 @@ pub fn plan(ctx: &Context, args: &PlanArgs) -> Result<Exit> {
         accounts: &accounts,
         regions: &regions,
     };
-    let (set, aws) = connect(ctx)?;
+    let (set, aws) = connect(ctx, args.delegated_admin)?;
     let mut plan = ctx
         .runtime()?
         .block_on(stack_set_plan::plan(&aws, &set, &rendered))?;

@@ -10,7 +10,7 @@ use crate::status::{self, StatusReport};
 
 pub fn run(ctx: &Context, args: &StatusArgs) -> Result<Exit> {
     if args.stack_set {
-        return super::stack_set::status(ctx);
+        return super::stack_set::status(ctx, args);
     }
     let config = ctx.config()?;
     let regions = ctx.regions_to_check(args.all_regions)?;
