@@ -205,6 +205,7 @@ fn the_read_policy_only_describes_gets_lists_views_and_detects_drift() {
                 .iter()
                 .any(|p| verb.starts_with(p))
                 && a != "cloudformation:DetectStackDrift"
+                && a != "cloudformation:DetectStackSetDrift"
                 // AWS Budgets names its one read action View.
                 && a != "budgets:ViewBudget"
         })
