@@ -206,7 +206,6 @@ pub struct RolloutArgs {
         long,
         value_delimiter = ',',
         value_name = "OU_IDS",
-        requires = "organization_id",
         help_heading = "Stack sets"
     )]
     pub organizational_units: Option<Vec<String>>,
@@ -216,21 +215,18 @@ pub struct RolloutArgs {
     #[arg(long, value_enum, default_value_t = OnOff::On, requires = "organizational_units", help_heading = "Stack sets")]
     pub auto_deployment: OnOff,
     /// Service-managed: the organization id (o-...) whose accounts may read the Lambda code
-    /// (aws:PrincipalOrgID in the artifact buckets' policy)
+    /// (aws:PrincipalOrgID in the artifact buckets' policy; default: the config's stack_set
+    /// organization_id)
     #[arg(long, value_name = "O_ID", help_heading = "Stack sets")]
     pub organization_id: Option<String>,
-    /// Self-managed: the administration role (default: this account's
-    /// AWSCloudFormationStackSetAdministrationRole)
+    /// Self-managed: the administration role (default: the config's stack_set
+    /// administration_role_arn, else this account's AWSCloudFormationStackSetAdministrationRole)
     #[arg(long, value_name = "ARN", help_heading = "Stack sets")]
     pub administration_role_arn: Option<String>,
-    /// Self-managed: the execution role name in each target account
-    #[arg(
-        long,
-        default_value = "AWSCloudFormationStackSetExecutionRole",
-        value_name = "NAME",
-        help_heading = "Stack sets"
-    )]
-    pub execution_role_name: String,
+    /// Self-managed: the execution role name in each target account (default: the config's
+    /// stack_set execution_role_name, else AWSCloudFormationStackSetExecutionRole)
+    #[arg(long, value_name = "NAME", help_heading = "Stack sets")]
+    pub execution_role_name: Option<String>,
     /// Stack sets: the canary, its own first operation: `region` (every account in the first
     /// region) or `account` (the first account in every region; --accounts only)
     #[arg(long, value_enum, default_value_t = CanaryBy::Region, help_heading = "Stack sets")]

@@ -157,3 +157,22 @@ fn a_rerun_with_nothing_changed_says_so_and_exits_0() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn the_config_names_the_roles_when_the_flags_do_not() {
+    let moto = Moto::start();
+    let text = std::fs::read_to_string("examples/infrapipe.yaml").expect("example");
+    let cfg = common::config_file(&format!(
+        "{text}stack_set:\n  administration_role_arn: arn:aws:iam::123456789012:role/StackSetAdmin\n  execution_role_name: StackSetExec\n"
+    ));
+    let (code, out, err) = roll_out(&moto, &cfg, false);
+    assert_eq!(code, 0, "{out}{err}");
+    let roles = moto.boto3(
+        "import boto3\ns=boto3.client('cloudformation',region_name='us-east-1').describe_stack_set(StackSetName='infra-monitoring-prod')['StackSet']\nprint(s['AdministrationRoleARN'], s['ExecutionRoleName'])",
+        &[],
+    );
+    assert_eq!(
+        roles.trim(),
+        "arn:aws:iam::123456789012:role/StackSetAdmin StackSetExec"
+    );
+}

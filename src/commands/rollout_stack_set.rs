@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         name: config.stack_name(),
         delegated_admin: args.delegated_admin,
     };
-    let roles = args_of::roles(args);
+    let roles = args_of::roles(args, config);
     let prepared = rt.block_on(flow::prepare(
         &aws, &options, &names, &set, &flags, &body, &roles,
     ))?;
@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         writeln!(ctx.console.err(), "Rollout cancelled. Nothing was changed.")?;
         return Ok(Exit::Failure);
     }
-    let readers = args_of::readers(args, &flags);
+    let readers = args_of::readers(args, config, &flags);
     let endpoint = ctx.global.endpoint_url.as_deref();
     let (published, source) = rt.block_on(flow::publish(
         &aws, &options, &names, &flags, &readers, &set, &template, endpoint,
