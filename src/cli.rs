@@ -74,7 +74,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete the stack; the raw bucket and the table are kept unless --purge-data
     Destroy(DestroyArgs),
-    /// Apply to several regions in waves: a canary first, then --max-concurrent at a time
+    /// Apply to several regions in waves: a canary first, then --max-concurrent at a time; with --accounts or --organizational-units,
+    /// to many accounts through a CloudFormation StackSet
     Rollout(RolloutArgs),
     /// Stack state, resources, the last collection run, alarm states, the schedule
     Status(StatusArgs),
@@ -165,7 +166,8 @@ pub struct ApplyArgs {
 
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
-    /// Regions to roll out to, canary first (default: the config's regions)
+    /// Regions to roll out to, canary first (default: the config's regions); for a stack set, the
+    /// regions of every target account, in this order (RegionOrder)
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
     /// Single-account rollout only: REGIONS applied in parallel in each wave after the canary
