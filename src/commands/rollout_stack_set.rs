@@ -49,6 +49,11 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     let plan = &prepared.plan;
     if !ctx.json() {
         write!(ctx.console.out(), "{plan}")?;
+    } else {
+        // stdout holds the one JSON document: the notes go to stderr.
+        for n in &plan.notes {
+            writeln!(ctx.console.err(), "note: {n}")?;
+        }
     }
     if plan.nothing_to_do() {
         return ctx.report(&flow::report::nothing_to_do(plan));
