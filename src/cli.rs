@@ -74,7 +74,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Delete the stack; the raw bucket and the table are kept unless --purge-data
     Destroy(DestroyArgs),
-    /// Apply to several regions in waves: a canary first, then --max-concurrent at a time
+    /// Apply to several regions in waves: a canary first, then --max-concurrent at a time; with --accounts or --organizational-units,
+    /// to many accounts through a CloudFormation StackSet
     Rollout(RolloutArgs),
     /// Stack state, resources, the last collection run, alarm states, the schedule
     Status(StatusArgs),
@@ -165,7 +166,8 @@ pub struct ApplyArgs {
 
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
-    /// Regions to roll out to, canary first (default: the config's regions)
+    /// Regions to roll out to, canary first (default: the config's regions); for a stack set, the
+    /// regions of every target account, in this order (RegionOrder)
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
     /// Single-account rollout only: REGIONS applied in parallel in each wave after the canary
@@ -206,7 +208,6 @@ pub struct RolloutArgs {
         long,
         value_delimiter = ',',
         value_name = "OU_IDS",
-        requires = "organization_id",
         help_heading = "Stack sets"
     )]
     pub organizational_units: Option<Vec<String>>,
@@ -216,21 +217,18 @@ pub struct RolloutArgs {
     #[arg(long, value_enum, default_value_t = OnOff::On, requires = "organizational_units", help_heading = "Stack sets")]
     pub auto_deployment: OnOff,
     /// Service-managed: the organization id (o-...) whose accounts may read the Lambda code
-    /// (aws:PrincipalOrgID in the artifact buckets' policy)
+    /// (aws:PrincipalOrgID in the artifact buckets' policy; default: the config's stack_set
+    /// organization_id)
     #[arg(long, value_name = "O_ID", help_heading = "Stack sets")]
     pub organization_id: Option<String>,
-    /// Self-managed: the administration role (default: this account's
-    /// AWSCloudFormationStackSetAdministrationRole)
+    /// Self-managed: the administration role (default: the config's stack_set
+    /// administration_role_arn, else this account's AWSCloudFormationStackSetAdministrationRole)
     #[arg(long, value_name = "ARN", help_heading = "Stack sets")]
     pub administration_role_arn: Option<String>,
-    /// Self-managed: the execution role name in each target account
-    #[arg(
-        long,
-        default_value = "AWSCloudFormationStackSetExecutionRole",
-        value_name = "NAME",
-        help_heading = "Stack sets"
-    )]
-    pub execution_role_name: String,
+    /// Self-managed: the execution role name in each target account (default: the config's
+    /// stack_set execution_role_name, else AWSCloudFormationStackSetExecutionRole)
+    #[arg(long, value_name = "NAME", help_heading = "Stack sets")]
+    pub execution_role_name: Option<String>,
     /// Stack sets: the canary, its own first operation: `region` (every account in the first
     /// region) or `account` (the first account in every region; --accounts only)
     #[arg(long, value_enum, default_value_t = CanaryBy::Region, help_heading = "Stack sets")]

@@ -300,15 +300,18 @@ fn the_canary_goes_first_then_the_rest_and_a_failure_stops_the_operation() {
     );
 }
 
+/// FailureToleranceCount, MaxConcurrentCount, RegionOrder, RegionConcurrencyType, ConcurrencyMode.
+type SentPrefs = (
+    Option<i32>,
+    Option<i32>,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+);
+
 #[test]
 fn the_operation_preferences_carry_tolerance_concurrency_and_region_order_canary_first() {
-    let seen: Vec<(
-        Option<i32>,
-        Option<i32>,
-        Vec<String>,
-        Option<String>,
-        Option<String>,
-    )> = roll_out()
+    let seen: Vec<SentPrefs> = roll_out()
         .prefs
         .iter()
         .map(|p| {

@@ -157,3 +157,67 @@ fn a_rerun_with_nothing_changed_says_so_and_exits_0() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn the_config_names_the_roles_when_the_flags_do_not() {
+    let moto = Moto::start();
+    let text = std::fs::read_to_string("examples/infrapipe.yaml").expect("example");
+    let cfg = common::config_file(&format!(
+        "{text}stack_set:\n  administration_role_arn: arn:aws:iam::123456789012:role/StackSetAdmin\n  execution_role_name: StackSetExec\n"
+    ));
+    let (code, out, err) = roll_out(&moto, &cfg, false);
+    assert_eq!(code, 0, "{out}{err}");
+    let roles = moto.boto3(
+        "import boto3\ns=boto3.client('cloudformation',region_name='us-east-1').describe_stack_set(StackSetName='infra-monitoring-prod')['StackSet']\nprint(s['AdministrationRoleARN'], s['ExecutionRoleName'])",
+        &[],
+    );
+    assert_eq!(
+        roles.trim(),
+        "arn:aws:iam::123456789012:role/StackSetAdmin StackSetExec"
+    );
+}
+
+#[test]
+fn organizational_units_get_a_service_managed_set_with_an_instance_per_member_account() {
+    let moto = Moto::start();
+    // moto's Organizations: an organization, one unit, one member account moved into it.
+    let made = moto.boto3(
+        "import boto3\no=boto3.client('organizations')\norg=o.create_organization(FeatureSet='ALL')['Organization']\nroot=o.list_roots()['Roots'][0]['Id']\nou=o.create_organizational_unit(ParentId=root, Name='teams')['OrganizationalUnit']['Id']\na=o.create_account(Email='a@example.com', AccountName='a')['CreateAccountStatus']['AccountId']\no.move_account(AccountId=a, SourceParentId=root, DestinationParentId=ou)\nprint(org['Id'], ou, a)",
+        &[],
+    );
+    let parts: Vec<&str> = made.split_whitespace().collect();
+    let (org, ou, account) = (parts[0], parts[1], parts[2]);
+    let (code, out, err) = moto.infrapipe(&[
+        "-c",
+        "examples/infrapipe.yaml",
+        "--json",
+        "rollout",
+        "--organizational-units",
+        ou,
+        "--organization-id",
+        org,
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--yes",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let rows: Vec<(String, String, String)> = doc["instances"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+            (s("account"), s("region"), s("result"))
+        })
+        .collect();
+    let row = |r: &str| (account.to_owned(), r.to_owned(), "succeeded".to_owned());
+    assert!(
+        code == 0 && rows == [row("us-east-1"), row("eu-west-1")],
+        "{out}{err}"
+    );
+    assert!(
+        err.contains("does not follow the operation preferences")
+            || out.contains("does not follow"),
+        "{err}"
+    );
+}

@@ -85,7 +85,8 @@ impl Preferences {
             } else {
                 RegionConcurrencyType::Parallel
             })
-            .set_region_order(Some(self.region_order.clone()))
+            // No order for an operation over no region (a template-only UpdateStackSet).
+            .set_region_order((!self.region_order.is_empty()).then(|| self.region_order.clone()))
             .concurrency_mode(if self.strict {
                 ConcurrencyMode::StrictFailureTolerance
             } else {

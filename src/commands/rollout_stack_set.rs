@@ -42,13 +42,18 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         name: config.stack_name(),
         delegated_admin: args.delegated_admin,
     };
-    let roles = args_of::roles(args);
+    let roles = args_of::roles(args, config);
     let prepared = rt.block_on(flow::prepare(
         &aws, &options, &names, &set, &flags, &body, &roles,
     ))?;
     let plan = &prepared.plan;
     if !ctx.json() {
         write!(ctx.console.out(), "{plan}")?;
+    } else {
+        // stdout holds the one JSON document: the notes go to stderr.
+        for n in &plan.notes {
+            writeln!(ctx.console.err(), "note: {n}")?;
+        }
     }
     if plan.nothing_to_do() {
         return ctx.report(&flow::report::nothing_to_do(plan));
@@ -57,7 +62,7 @@ pub fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         writeln!(ctx.console.err(), "Rollout cancelled. Nothing was changed.")?;
         return Ok(Exit::Failure);
     }
-    let readers = args_of::readers(args, &flags);
+    let readers = args_of::readers(args, config, &flags);
     let endpoint = ctx.global.endpoint_url.as_deref();
     let (published, source) = rt.block_on(flow::publish(
         &aws, &options, &names, &flags, &readers, &set, &template, endpoint,

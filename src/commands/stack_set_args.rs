@@ -69,12 +69,9 @@ pub fn checked(args: &RolloutArgs, config: &Config, regions: Vec<String>) -> Res
         )));
     }
     if matches!(targets, Targets::OrganizationalUnits(_))
-        && !args
-            .organization_id
-            .as_deref()
-            .is_some_and(|o| o.len() > 2 && o.starts_with("o-"))
+        && !organization_id(args, config).is_some_and(|o| o.len() > 2 && o.starts_with("o-"))
     {
-        return Err(usage("--organization-id must be the organization's id, o- then letters and digits (`aws organizations describe-organization`)".into()));
+        return Err(usage("--organizational-units needs the organization's id, o- then letters and digits (`aws organizations describe-organization`): --organization-id, or stack_set.organization_id in the config".into()));
     }
     let tolerance = u32::try_from(args.failure_tolerance).unwrap_or(u32::MAX);
     let failure_tolerance = args
@@ -101,19 +98,39 @@ pub fn checked(args: &RolloutArgs, config: &Config, regions: Vec<String>) -> Res
     })
 }
 
-/// The roles and automatic deployment the flags name.
-pub fn roles(args: &RolloutArgs) -> Roles {
+/// `--organization-id`, else the config's `stack_set.organization_id`.
+fn organization_id<'a>(args: &'a RolloutArgs, config: &'a Config) -> Option<&'a str> {
+    args.organization_id.as_deref().or_else(|| {
+        config
+            .stack_set
+            .as_ref()
+            .and_then(|s| s.organization_id.as_deref())
+    })
+}
+
+/// The roles and automatic deployment: the flags', else the config's `stack_set:`, else AWS's
+/// documented names.
+pub fn roles(args: &RolloutArgs, config: &Config) -> Roles {
+    let section = config.stack_set.clone().unwrap_or_default();
     Roles {
-        administration_role_arn: args.administration_role_arn.clone(),
-        execution_role_name: args.execution_role_name.clone(),
+        administration_role_arn: args.administration_role_arn.clone().or_else(|| {
+            section
+                .administration_role_arn
+                .map(|r| r.as_str().to_owned())
+        }),
+        execution_role_name: args
+            .execution_role_name
+            .clone()
+            .or(section.execution_role_name)
+            .unwrap_or_else(|| "AWSCloudFormationStackSetExecutionRole".to_owned()),
         auto_deployment: args.auto_deployment == OnOff::On,
     }
 }
 
 /// Who may read the code: the organization for organizational units, else the listed accounts.
-pub fn readers(args: &RolloutArgs, flags: &Flags) -> Readers {
-    match (&flags.targets, &args.organization_id) {
-        (Targets::OrganizationalUnits(_), Some(org)) => Readers::Organization(org.clone()),
+pub fn readers(args: &RolloutArgs, config: &Config, flags: &Flags) -> Readers {
+    match (&flags.targets, organization_id(args, config)) {
+        (Targets::OrganizationalUnits(_), Some(org)) => Readers::Organization(org.to_owned()),
         _ => Readers::Accounts(flags.accounts().to_vec()),
     }
 }

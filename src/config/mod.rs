@@ -13,6 +13,7 @@ pub mod partitions;
 pub mod schema;
 pub mod security;
 pub mod source;
+pub mod stack_set;
 mod suggest;
 pub mod tree;
 pub mod values;
@@ -98,6 +99,10 @@ pub struct Config {
     /// (see `config::aggregation`).
     #[serde(default)]
     pub aggregation: Aggregation,
+    /// The roles and organization of `rollout --accounts / --organizational-units` (see
+    /// `config::stack_set`); recorded only when set, so templates without it do not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_set: Option<stack_set::StackSetConfig>,
 }
 
 #[derive(

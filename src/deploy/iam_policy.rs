@@ -1077,12 +1077,10 @@ impl Place<'_> {
                 format!("arn:{p}:glue:{r}:{a}:table/{}/*", n.glue_database),
             ],
             On::WorkGroup => vec![n.workgroup_arn().resolve(a, r)],
-            // Instances and operations are authorized on the set, its targets and the resource
-            // types it deploys.
+            // Instances and operations are authorized on the set and its targets.
             On::StackSet => vec![
                 format!("arn:{p}:cloudformation:{r}:{a}:stackset/{}:*", self.stack),
                 format!("arn:{p}:cloudformation:{r}:{a}:stackset-target/*"),
-                format!("arn:{p}:cloudformation:{r}::type/resource/*"),
             ],
             On::Any => vec!["*".to_owned()],
         }

@@ -196,7 +196,47 @@ pub async fn execute(
                     reached.insert((String::new(), res.region.clone()));
                     outcomes.insert((res.account.clone(), res.region.clone()), o);
                 }
-                for c in cells.into_iter().filter(|c| !reached.contains(c)) {
+                let unreached: Vec<Cell> =
+                    cells.into_iter().filter(|c| !reached.contains(c)).collect();
+                // Organizational units: a region whose results name no account (an emulator
+                // lists results only for `Accounts`) is read from the set's instances there.
+                let mut unreached_left = Vec::new();
+                let placeholders = unreached.iter().any(|c| c.0.is_empty());
+                let listed = if placeholders && op.status == "SUCCEEDED" {
+                    stack_sets::list_stack_instances(aws, r.set).await.ok()
+                } else {
+                    None
+                };
+                for c in unreached {
+                    let found: Vec<&Instance> = listed
+                        .iter()
+                        .flatten()
+                        .filter(|x| c.0.is_empty() && x.region == c.1)
+                        .collect();
+                    if found.is_empty() {
+                        unreached_left.push(c);
+                    }
+                    for x in found {
+                        let o = if x.status == "CURRENT" {
+                            Outcome::Succeeded
+                        } else {
+                            any_failed = true;
+                            Outcome::Failed {
+                                reason: format!("{} {}", x.status, x.status_reason)
+                                    .trim()
+                                    .to_owned(),
+                                hint: kept_resource_hint(
+                                    &x.status_reason,
+                                    &name,
+                                    &x.account,
+                                    &x.region,
+                                ),
+                            }
+                        };
+                        outcomes.insert((x.account.clone(), x.region.clone()), o);
+                    }
+                }
+                for c in unreached_left {
                     outcomes.insert(
                         c,
                         Outcome::NotAttempted {
