@@ -34,9 +34,7 @@ use crate::config::{Config, Region};
 use crate::console::Console;
 use crate::error::{Error, Exit, Result};
 use context::Context;
-pub use render::{
-    build, model, rendered, rendered_for_deploy, stack_set_template, template,
-};
+pub use render::{build, model, rendered, rendered_for_deploy, stack_set_template, template};
 
 /// Builds the one context every command shares and runs the command given.
 pub fn dispatch(cli: &Cli, console: &Console) -> Result<Exit> {
