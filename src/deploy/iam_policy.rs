@@ -223,8 +223,9 @@ pub const CALLS: &[Call] = &[
         A,
         On::CentralBucket,
     ),
-    // plan/apply's import check and rollout --accounts' kept-data check: the raw bucket.
-    call("s3", "head_bucket", &["s3:ListBucket"], A, On::RawBucket),
+    // plan's and apply's import check (plan reads it too, for a bucket the plan creates) and
+    // rollout --accounts' kept-data check: the raw bucket.
+    call("s3", "head_bucket", &["s3:ListBucket"], RA, On::RawBucket),
     call(
         "s3",
         "create_bucket",
