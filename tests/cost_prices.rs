@@ -182,3 +182,54 @@ fn scale_prices_each_multiple_once_in_the_order_first_given() {
         .collect();
     assert_eq!(multiples, vec![10, 1]);
 }
+
+/// A price file as written before `kms_keys` and `kms_requests` were added.
+fn price_file_text_without_kms(region: &str) -> String {
+    let text = price_file_text(region);
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with("  ") && !line.starts_with("    ") {
+            skipping = line.starts_with("  kms_");
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    assert!(!out.contains("kms_"), "the fixture still prices KMS");
+    out
+}
+
+/// `cost --json` of a stack with its own key in mx-central-1, priced from an old-style file.
+fn kms_priced_from_an_old_file() -> Value {
+    let file = price_file(&price_file_text_without_kms("mx-central-1"));
+    let path = file.path().display().to_string();
+    let yaml = format!("{}security:\n  kms: create\n", in_region("mx-central-1"));
+    cost_json(&yaml, &["--prices", &path])
+}
+
+#[test]
+fn a_price_file_written_before_kms_prices_is_accepted_and_says_kms_is_not_priced() {
+    let doc = kms_priced_from_an_old_file();
+    let notes: Vec<&str> = doc["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .filter(|n| n.starts_with("Not priced in mx-central-1") && n.contains("`kms_keys`"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:#?}", doc["notes"]);
+}
+
+#[test]
+fn kms_is_never_priced_at_a_guess_when_the_price_file_lacks_it() {
+    let doc = kms_priced_from_an_old_file();
+    let kms: Vec<&Value> = doc["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["service"] == "KMS" || l["item"].as_str().is_some_and(|i| i.contains("key")))
+        .collect();
+    assert!(kms.is_empty(), "{kms:#?}");
+}

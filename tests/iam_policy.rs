@@ -6,7 +6,9 @@
 
 mod common;
 use infrapipe::cfn::ResourceType;
-use infrapipe::deploy::iam_policy::{CALLS, PROVISIONING_SID, Place, PolicyDocument, Use, policy};
+use infrapipe::deploy::iam_policy::{
+    CALLS, PASS_ADMINISTRATION_ROLE_SID, PROVISIONING_SID, Place, PolicyDocument, Use, policy,
+};
 use infrapipe::model::names::Names;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -139,6 +141,8 @@ fn documents(role: Option<&str>) -> (PolicyDocument, PolicyDocument) {
         stack: "infra-monitoring-prod",
         account: "123456789012",
         region: "us-east-1",
+        central_region: None,
+        administration_role: None,
     };
     (
         policy(&place, Use::Read, role, &ResourceType::ALL),
@@ -150,7 +154,9 @@ fn actions(doc: &PolicyDocument, provisioning: bool) -> BTreeSet<String> {
     doc.statement
         .iter()
         .filter(|s| s.sid.starts_with(PROVISIONING_SID) == provisioning)
-        .filter(|s| s.sid != "PassTheDeployRoleToCloudFormation")
+        .filter(|s| {
+            s.sid != "PassTheDeployRoleToCloudFormation" && s.sid != PASS_ADMINISTRATION_ROLE_SID
+        })
         .flat_map(|s| s.action.clone())
         .collect()
 }
@@ -221,7 +227,7 @@ fn with_a_deploy_role_the_apply_policy_passes_that_role_and_provisions_nothing()
     let pass: Vec<(Vec<String>, Vec<String>)> = apply
         .statement
         .iter()
-        .filter(|s| s.action.iter().any(|a| a == "iam:PassRole"))
+        .filter(|s| s.sid == "PassTheDeployRoleToCloudFormation")
         .map(|s| (s.action.clone(), s.resource.clone()))
         .collect();
     assert_eq!(
@@ -274,6 +280,8 @@ fn provisioning_for(types: &[ResourceType]) -> BTreeSet<String> {
         stack: "infra-monitoring-prod",
         account: "123456789012",
         region: "us-east-1",
+        central_region: None,
+        administration_role: None,
     };
     actions(&policy(&place, Use::Apply, None, types), true)
 }
@@ -294,4 +302,88 @@ fn chat_channels_add_chatbots_actions_and_attaching_policies_to_the_pipelines_ro
     }
     let without = provisioning_for(&[ResourceType::IamRole]);
     assert!(!without.contains("iam:AttachRolePolicy"), "{without:?}");
+}
+
+/// The apply policy for the example config with `aggregation.region: eu-west-1`, in us-east-1.
+fn apply_with_aggregation() -> PolicyDocument {
+    let config = common::config(&common::example_text());
+    let central = infrapipe::config::Region::parse("eu-west-1").expect("a region");
+    let names = Names::new(&config);
+    let place = Place {
+        names: &names,
+        stack: "infra-monitoring-prod",
+        account: "123456789012",
+        region: "us-east-1",
+        central_region: Some(&central),
+        administration_role: None,
+    };
+    policy(&place, Use::Apply, None, &ResourceType::ALL)
+}
+
+fn granted_on(doc: &PolicyDocument, action: &str) -> BTreeSet<String> {
+    doc.statement
+        .iter()
+        .filter(|s| s.action.iter().any(|a| a == action))
+        .flat_map(|s| s.resource.clone())
+        .collect()
+}
+
+#[test]
+fn with_aggregation_apply_may_check_that_the_central_bucket_exists() {
+    let resources = granted_on(&apply_with_aggregation(), "s3:ListBucket");
+    assert!(
+        resources.contains("arn:aws:s3:::infra-monitoring-prod-agg-123456789012-eu-west-1"),
+        "{resources:?}"
+    );
+}
+
+#[test]
+fn without_aggregation_no_central_bucket_is_granted() {
+    let (read, apply) = documents(None);
+    let central: Vec<String> = granted_on(&read, "s3:ListBucket")
+        .union(&granted_on(&apply, "s3:ListBucket"))
+        .filter(|r| r.contains("-agg-"))
+        .cloned()
+        .collect();
+    assert!(central.is_empty(), "{central:?}");
+}
+
+#[test]
+fn the_apply_policy_passes_the_default_stack_set_administration_role() {
+    let (_, apply) = documents(None);
+    let pass: Vec<Vec<String>> = apply
+        .statement
+        .iter()
+        .filter(|s| s.sid == PASS_ADMINISTRATION_ROLE_SID)
+        .map(|s| s.resource.clone())
+        .collect();
+    assert_eq!(
+        pass,
+        vec![vec![
+            "arn:aws:iam::123456789012:role/AWSCloudFormationStackSetAdministrationRole".to_owned()
+        ]]
+    );
+}
+
+#[test]
+fn the_apply_policy_passes_the_configured_stack_set_administration_role() {
+    let config = common::config(&common::example_text());
+    let names = Names::new(&config);
+    let role = "arn:aws:iam::123456789012:role/OurStackSetAdmin";
+    let place = Place {
+        names: &names,
+        stack: "infra-monitoring-prod",
+        account: "123456789012",
+        region: "us-east-1",
+        central_region: None,
+        administration_role: Some(role),
+    };
+    let apply = policy(&place, Use::Apply, None, &ResourceType::ALL);
+    assert_eq!(
+        granted_on(&apply, "iam:PassRole")
+            .into_iter()
+            .filter(|r| !r.contains(":role/infra-monitoring-prod-"))
+            .collect::<Vec<_>>(),
+        vec![role.to_owned()]
+    );
 }

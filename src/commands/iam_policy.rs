@@ -41,6 +41,12 @@ pub fn run(ctx: &Context, args: &IamPolicyArgs) -> Result<Exit> {
         stack: &stack,
         account: &account,
         region: region.as_str(),
+        central_region: config.aggregation.region(),
+        administration_role: config
+            .stack_set
+            .as_ref()
+            .and_then(|s| s.administration_role_arn.as_ref())
+            .map(|r| r.as_str()),
     };
     let use_ = match args.for_ {
         PolicyFor::Read => Use::Read,

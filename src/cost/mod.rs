@@ -134,6 +134,7 @@ pub fn estimate(
         notes: {
             let mut n = notes(options, first.chatbot.is_some());
             n.extend(replication_note(pipelines));
+            n.extend(unpriced_notes(assumed, pipelines, &region_prices));
             n
         },
         prices: region_prices
@@ -269,6 +270,43 @@ fn replication_note(pipelines: &[Pipeline]) -> Option<String> {
     ))
 }
 
+/// The charges a `--prices` file written before a price was added cannot price (its region
+/// bills a KMS key, and the file has no `kms_keys`): one note a region, never a guess.
+fn unpriced_notes(
+    assumed: &CostAssumptions,
+    pipelines: &[Pipeline],
+    region_prices: &[&prices::RegionPrices],
+) -> Vec<String> {
+    region_prices
+        .iter()
+        .zip(pipelines)
+        .filter_map(|(prices, p)| {
+            let mut items: Vec<String> = usage::usage(assumed, p, 1.0)
+                .charges
+                .into_iter()
+                .filter(|c| prices.get(c.price).is_none())
+                .map(|c| c.item)
+                .collect();
+            items.dedup();
+            if items.is_empty() {
+                return None;
+            }
+            let file = prices
+                .file
+                .as_ref()
+                .map_or_else(|| "its price file".to_owned(), |f| f.display().to_string());
+            Some(format!(
+                "Not priced in {}: {} ({file} has no {} price; add {}, as in the bundled price files, to price {}). The total leaves them out.",
+                prices.region,
+                items.join("; "),
+                prices.lacking().iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or "),
+                if prices.lacking().len() == 1 { "it" } else { "them" },
+                if items.len() == 1 { "it" } else { "them" },
+            ))
+        })
+        .collect()
+}
+
 fn notes(options: &Options, chatbot: bool) -> Vec<String> {
     let mut notes = vec![
         "A month is 730 hours (8,760 / 12); runs a month follow from the schedule.".to_owned(),
@@ -314,10 +352,11 @@ fn query_scans(
     let billed = |bytes: f64| {
         ((bytes.min(cutoff) / usage::MIB).ceil() * usage::MIB).max(usage::ATHENA_MIN_BYTES)
     };
-    let price = prices.get(prices::PriceKey::AthenaScanned);
-    let usd = |bytes: f64| {
-        assumed.athena_queries_per_month.get() * bytes / usage::TIB * price.unit_price(price.usd)
-    };
+    // AthenaScanned is not in `PriceKey::LATER`: every loaded file prices it.
+    let unit_price = prices
+        .get(prices::PriceKey::AthenaScanned)
+        .map_or(0.0, |p| p.unit_price(p.usd));
+    let usd = |bytes: f64| assumed.athena_queries_per_month.get() * bytes / usage::TIB * unit_price;
     let micros = |usd: f64| (usd * 1e6).round() as i64;
     QueryScans {
         on_parquet_micros: micros(usd(fact("athena_bytes_per_query"))),

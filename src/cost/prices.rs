@@ -102,6 +102,11 @@ impl PriceKey {
             .unwrap_or_else(|| format!("{self:?}"))
     }
 
+    /// The keys added after users wrote price files of their own: a `--prices` file may lack
+    /// them, and the items they price are then reported not priced in its region (the bundled
+    /// files have every key).
+    pub const LATER: [PriceKey; 2] = [Self::KmsKeys, Self::KmsRequests];
+
     pub const ALL: [PriceKey; 30] = [
         Self::LambdaRequests,
         Self::LambdaArm64GbSeconds,
@@ -308,6 +313,9 @@ impl RegionPrices {
         for key in PriceKey::ALL {
             let name = key.name();
             let Some(p) = prices.prices.get(&key) else {
+                if PriceKey::LATER.contains(&key) {
+                    continue;
+                }
                 problem(
                     "prices".into(),
                     format!(
@@ -362,9 +370,19 @@ impl RegionPrices {
         })
     }
 
-    pub fn get(&self, key: PriceKey) -> &Price {
-        // `load` refuses a file that lacks a key, so every lookup succeeds.
-        &self.prices[&key]
+    /// The price of `key`; None only for a key of `PriceKey::LATER` that a `--prices` file
+    /// lacks (`parse` refuses a file without any other key).
+    pub fn get(&self, key: PriceKey) -> Option<&Price> {
+        self.prices.get(&key)
+    }
+
+    /// The keys of `PriceKey::LATER` this file lacks, by name.
+    pub fn lacking(&self) -> Vec<String> {
+        PriceKey::LATER
+            .iter()
+            .filter(|k| !self.prices.contains_key(k))
+            .map(|k| k.name())
+            .collect()
     }
 }
 
@@ -401,6 +419,9 @@ impl PriceBook {
             let prices = RegionPrices::parse(Path::new(&file), text).map_err(|e| e.to_string())?;
             if prices.region != *region {
                 return Err(format!("{file}: says region {}", prices.region));
+            }
+            if let Some(key) = prices.lacking().first() {
+                return Err(format!("{file}: has no price for `{key}`"));
             }
             regions.insert((*region).to_owned(), prices);
         }

@@ -22,6 +22,11 @@ pub fn price(
         // Tiers count a region's billable units across its lines of the same price.
         let mut used: BTreeMap<PriceKey, f64> = BTreeMap::new();
         for c in charges {
+            // A charge the region's file has no price for is left to the report's note
+            // (`unpriced`), never priced at a guess, and takes no free allowance.
+            let Some(price) = prices.get(c.price) else {
+                continue;
+            };
             let free = match c.free.and_then(|p| left.get_mut(&p)) {
                 Some(allowance) => {
                     let take = allowance.min(c.quantity).max(0.0);
@@ -32,7 +37,6 @@ pub fn price(
             };
             let billable = c.quantity - free;
             let offset = used.entry(c.price).or_insert(0.0);
-            let price = prices.get(c.price);
             let segments = split(&price.bands(), *offset, billable);
             *offset += billable;
             let several = segments.len() > 1;

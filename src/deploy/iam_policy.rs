@@ -44,6 +44,9 @@ pub enum On {
     WorkGroup,
     /// The stack set named after the stack, its targets and its operations (`rollout --accounts`).
     StackSet,
+    /// The central bucket of `aggregation.region`, which `apply` in another region checks exists
+    /// before replicating to it (`deploy::aggregation::guard`); nothing without aggregation.
+    CentralBucket,
     /// The action has no resource type (sts:GetCallerIdentity, cloudwatch:DescribeAlarms).
     Any,
 }
@@ -212,6 +215,17 @@ pub const CALLS: &[Call] = &[
         A,
         On::ArtifactBucket,
     ),
+    // apply in a replicating region: the central bucket must exist first.
+    call(
+        "s3",
+        "head_bucket",
+        &["s3:ListBucket"],
+        A,
+        On::CentralBucket,
+    ),
+    // plan's and apply's import check (plan reads it too, for a bucket the plan creates) and
+    // rollout --accounts' kept-data check: the raw bucket.
+    call("s3", "head_bucket", &["s3:ListBucket"], RA, On::RawBucket),
     call(
         "s3",
         "create_bucket",
@@ -1020,6 +1034,11 @@ pub struct Place<'a> {
     pub stack: &'a str,
     pub account: &'a str,
     pub region: &'a str,
+    /// `aggregation.region`, whose central bucket a replicating region's apply checks.
+    pub central_region: Option<&'a crate::config::Region>,
+    /// `stack_set.administration_role_arn`; None for the account's
+    /// AWSCloudFormationStackSetAdministrationRole, the one `rollout --accounts` defaults to.
+    pub administration_role: Option<&'a str>,
 }
 
 impl Place<'_> {
@@ -1082,10 +1101,34 @@ impl Place<'_> {
                 format!("arn:{p}:cloudformation:{r}:{a}:stackset/{}:*", self.stack),
                 format!("arn:{p}:cloudformation:{r}:{a}:stackset-target/*"),
             ],
+            On::CentralBucket => self
+                .central_region
+                .map(|c| {
+                    bucket(&crate::model::aggregation::central_bucket_name(
+                        &n.prefix, c,
+                    ))
+                })
+                .into_iter()
+                .collect(),
             On::Any => vec!["*".to_owned()],
         }
     }
+
+    /// The role a self-managed stack set is administered with (`rollout --accounts`).
+    pub fn administration_role_arn(&self) -> String {
+        match self.administration_role {
+            Some(arn) => arn.to_owned(),
+            None => format!(
+                "arn:{}:iam::{}:role/AWSCloudFormationStackSetAdministrationRole",
+                crate::model::names::partition(self.region),
+                self.account
+            ),
+        }
+    }
 }
+
+/// The Sid of the statement that lets a self-managed stack set be created with its role.
+pub const PASS_ADMINISTRATION_ROLE_SID: &str = "PassTheStackSetAdministrationRole";
 
 /// The Sid of the statements that let CloudFormation build the stack with the caller's rights.
 pub const PROVISIONING_SID: &str = "CloudFormationBuildsWithYourRights";
@@ -1106,11 +1149,21 @@ pub fn policy(
             .or_default()
             .extend(c.actions.iter().map(|a| (*a).to_owned()));
     }
+    // An `On` with no resource here (the central bucket without aggregation) grants nothing.
     let mut statements: Vec<Statement> = by_on
         .into_iter()
-        .map(|(on, actions)| statement(format!("{on:?}"), actions, place.arns(on)))
+        .map(|(on, actions)| (on, actions, place.arns(on)))
+        .filter(|(_, _, arns)| !arns.is_empty())
+        .map(|(on, actions, arns)| statement(format!("{on:?}"), actions, arns))
         .collect();
     if use_ == Use::Apply {
+        // CreateStackSet/UpdateStackSet with self-managed permissions pass the administration
+        // role to CloudFormation (`rollout --accounts`).
+        statements.push(statement_of(
+            PASS_ADMINISTRATION_ROLE_SID,
+            vec!["iam:PassRole".into()],
+            vec![place.administration_role_arn()],
+        ));
         match deploy_role {
             Some(role) => statements.push(statement_of(
                 "PassTheDeployRoleToCloudFormation",

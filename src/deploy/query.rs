@@ -130,7 +130,7 @@ pub fn billed_bytes(scanned: u64) -> u64 {
 /// The region's bundled Athena price; None for a region this build has no prices for.
 fn cost_usd(region: &str, billed: u64) -> Option<f64> {
     let book = PriceBook::load().ok()?;
-    let price = book.region(region).ok()?.get(PriceKey::AthenaScanned);
+    let price = book.region(region).ok()?.get(PriceKey::AthenaScanned)?;
     Some(billed as f64 / TIB * price.unit_price(price.usd))
 }
 

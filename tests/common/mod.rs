@@ -126,6 +126,23 @@ pub const SECURITY_VARIANTS: &[(&str, &str)] = &[
 /// Every example (examples/*.yaml) as written and with each of `SECURITY_VARIANTS`, rendered
 /// for each of its regions: (file name, template).
 pub fn rendered_examples() -> Vec<(String, Value)> {
+    examples_with(|config, region| {
+        infrapipe::template::render(
+            &infrapipe::commands::build(config, region).expect("package bundled lambdas"),
+        )
+    })
+}
+
+/// The same templates exactly as `synth` writes them: with the config recorded in `Metadata`.
+#[allow(dead_code)] // not every test binary uses every helper
+pub fn synthesized_examples() -> Vec<(String, Value)> {
+    examples_with(|config, region| {
+        infrapipe::commands::template(config, region).expect("package bundled lambdas")
+    })
+}
+
+/// Every example and variant of `rendered_examples`, each region's template made by `make`.
+fn examples_with(make: impl Fn(&Config, &Region) -> Value) -> Vec<(String, Value)> {
     let mut examples: Vec<_> = std::fs::read_dir("examples")
         .expect("examples/")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -151,12 +168,7 @@ pub fn rendered_examples() -> Vec<(String, Value)> {
         for (name, yaml) in variants {
             let config = config(&yaml);
             for region in &config.regions {
-                let p =
-                    infrapipe::commands::build(&config, region).expect("package bundled lambdas");
-                out.push((
-                    format!("{name}-{region}.json"),
-                    infrapipe::template::render(&p),
-                ));
+                out.push((format!("{name}-{region}.json"), make(&config, region)));
             }
         }
     }
