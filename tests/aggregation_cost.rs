@@ -1,6 +1,6 @@
 //! `cost` with `aggregation:`: replication's PUT requests in every region, the central
-//! bucket's storage in the aggregation region, and the transfer between regions said unpriced
-//! (the bundled prices hold no region pair), never invented.
+//! bucket's storage in the aggregation region, and the transfer between regions billed to the
+//! regions the copies leave (free within the aggregation region).
 
 mod common;
 use serde_json::Value;
@@ -47,12 +47,41 @@ fn only_the_aggregation_region_stores_every_regions_raw_json() {
 }
 
 #[test]
-fn the_transfer_between_regions_is_said_unpriced() {
+fn only_the_regions_the_copies_leave_pay_for_the_transfer() {
     let doc = report();
-    let notes = doc["notes"].to_string();
+    let transfer = |r: &str| {
+        items(&doc, r)
+            .iter()
+            .any(|i| i.starts_with("replication transfer to eu-west-1"))
+    };
+    assert!(transfer("us-east-1"));
+    assert!(!transfer("eu-west-1"));
+}
+
+#[test]
+fn the_transfer_is_priced_at_the_source_regions_rate_per_gb() {
+    let doc = report();
+    let line = doc["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| {
+            l["region"] == "us-east-1"
+                && l["item"]
+                    .as_str()
+                    .is_some_and(|i| i.starts_with("replication transfer"))
+        })
+        .expect("a transfer line in us-east-1")
+        .clone();
     assert!(
-        notes.contains("Not priced: replication's data transfer between regions")
-            && notes.contains("from us-east-1 to eu-west-1"),
-        "{notes}"
+        line["unit_price"] == 0.02 && line["unit"] == "GB" && line["quantity"].as_f64() > Some(0.0),
+        "{line}"
+    );
+    assert!(
+        !doc["notes"]
+            .to_string()
+            .contains("replication's data transfer"),
+        "{}",
+        doc["notes"]
     );
 }

@@ -133,7 +133,6 @@ pub fn estimate(
         derived,
         notes: {
             let mut n = notes(options, first.chatbot.is_some());
-            n.extend(replication_note(pipelines));
             n.extend(unpriced_notes(assumed, pipelines, &region_prices));
             n
         },
@@ -245,29 +244,6 @@ fn assumptions(a: &CostAssumptions, instances: u64, from: &str) -> Vec<Assumptio
             meaning,
         })
         .collect()
-}
-
-/// Replication's transfer between regions, which the bundled prices cannot price: AWS bills it
-/// per region pair, and the price files hold no pair. Said, with its quantity, never invented.
-fn replication_note(pipelines: &[Pipeline]) -> Option<String> {
-    let central = pipelines
-        .iter()
-        .find_map(|p| p.aggregation.as_ref())?
-        .central_region
-        .clone();
-    let sources: Vec<&str> = pipelines
-        .iter()
-        .map(|p| p.region.as_str())
-        .filter(|r| *r != central.as_str())
-        .collect();
-    Some(format!(
-        "Not priced: replication's data transfer between regions (S3 inter-region Data Transfer OUT from {} to {central}, billed per GB by region pair: https://aws.amazon.com/s3/pricing/, \"Data Transfer\"); the bundled prices hold no region pair. Its volume is each of those regions' raw_gb_per_month.",
-        if sources.is_empty() {
-            "no other region".to_owned()
-        } else {
-            sources.join(", ")
-        }
-    ))
 }
 
 /// The charges a `--prices` file written before a price was added cannot price (its region

@@ -91,6 +91,8 @@ pub enum PriceKey {
     KmsKeys,
     #[serde(rename = "kms_requests")]
     KmsRequests,
+    #[serde(rename = "s3_inter_region_transfer")]
+    S3InterRegionTransfer,
 }
 
 impl PriceKey {
@@ -105,9 +107,13 @@ impl PriceKey {
     /// The keys added after users wrote price files of their own: a `--prices` file may lack
     /// them, and the items they price are then reported not priced in its region (the bundled
     /// files have every key).
-    pub const LATER: [PriceKey; 2] = [Self::KmsKeys, Self::KmsRequests];
+    pub const LATER: [PriceKey; 3] = [
+        Self::KmsKeys,
+        Self::KmsRequests,
+        Self::S3InterRegionTransfer,
+    ];
 
-    pub const ALL: [PriceKey; 30] = [
+    pub const ALL: [PriceKey; 31] = [
         Self::LambdaRequests,
         Self::LambdaArm64GbSeconds,
         Self::LambdaX86GbSeconds,
@@ -138,6 +144,7 @@ impl PriceKey {
         Self::Budgets,
         Self::KmsKeys,
         Self::KmsRequests,
+        Self::S3InterRegionTransfer,
     ];
 }
 

@@ -455,6 +455,21 @@ pub fn usage(a: &CostAssumptions, pipeline: &Pipeline, instances: f64) -> Usage 
             None,
             false,
         ));
+        if pipeline.region.as_str() != agg.central_region.as_str() {
+            // Leaving the region: S3 bills the copy as data transfer out to another region, at
+            // the source region's rate (within the aggregation region it is free).
+            charges.push(charge(
+                Service::S3,
+                format!(
+                    "replication transfer to {} (this region's raw JSON, GB a month)",
+                    agg.central_region
+                ),
+                bytes_per_run * runs / GIB,
+                PriceKey::S3InterRegionTransfer,
+                None,
+                true,
+            ));
+        }
         if let Some(central) = &agg.central {
             // Every region's raw JSON, kept as long as the raw JSON is (the same config).
             charges.push(charge(
