@@ -282,7 +282,6 @@ fn drift_over_a_set_detects_waits_and_reports_each_instances_drift_status() {
                 "DescribeStackSetOperation drift-1".to_owned(),
                 "ListStackSetOperationResults".to_owned(),
                 "ListStackInstances".to_owned(),
-                "ListStackInstances".to_owned(),
             ]
         )
     );

@@ -1,52 +1,9 @@
-//! Two reads of a stack set that `status` and `drift` show beside `stack_sets`' calls: when each
-//! instance was last checked for drift, and the set's most recent operation. Plain values out.
+//! A read of a stack set that `status` shows beside `stack_sets`' calls: the set's most recent
+//! operation. Plain values out.
 
 use super::stack_sets::SetRef;
 use super::{Aws, AwsError};
-use aws_sdk_cloudformation::types::CallAs;
 use aws_smithy_types::date_time::Format;
-use std::collections::BTreeMap;
-
-fn call_as(set: &SetRef) -> Option<CallAs> {
-    set.delegated_admin.then_some(CallAs::DelegatedAdmin)
-}
-
-/// When each instance (account, region) was last checked for drift, for those ever checked.
-pub async fn last_drift_checks(
-    aws: &Aws,
-    set: &SetRef,
-) -> Result<BTreeMap<(String, String), String>, AwsError> {
-    let mut pages = aws
-        .cloudformation()
-        .list_stack_instances()
-        .stack_set_name(&set.name)
-        .set_call_as(call_as(set))
-        .into_paginator()
-        .send();
-    let mut out = BTreeMap::new();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| {
-            AwsError::new(
-                format!("listing the instances of stack set {}", set.name),
-                &aws.region,
-                &e,
-            )
-        })?;
-        for s in page.summaries() {
-            if let Some(t) = s
-                .last_drift_check_timestamp()
-                .and_then(|t| t.fmt(Format::DateTime).ok())
-            {
-                let key = (
-                    s.account().unwrap_or_default().to_owned(),
-                    s.region().unwrap_or_default().to_owned(),
-                );
-                out.insert(key, t);
-            }
-        }
-    }
-    Ok(out)
-}
 
 /// A stack set operation as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +22,7 @@ pub async fn last_operation(aws: &Aws, set: &SetRef) -> Result<Option<OperationS
         .cloudformation()
         .list_stack_set_operations()
         .stack_set_name(&set.name)
-        .set_call_as(call_as(set))
+        .set_call_as(set.call_as())
         .into_paginator()
         .send();
     let mut latest: Option<(i64, OperationSummary)> = None;

@@ -30,7 +30,7 @@ impl SetRef {
         }
     }
 
-    fn call_as(&self) -> Option<CallAs> {
+    pub(super) fn call_as(&self) -> Option<CallAs> {
         self.delegated_admin.then_some(CallAs::DelegatedAdmin)
     }
 }
@@ -138,6 +138,8 @@ pub struct Instance {
     pub status_reason: String,
     /// DRIFTED, IN_SYNC, UNKNOWN or NOT_CHECKED.
     pub drift_status: String,
+    /// When the instance was last checked for drift (RFC 3339), if ever.
+    pub last_drift_check: Option<String>,
     pub stack_id: Option<String>,
     pub organizational_unit: Option<String>,
 }
@@ -517,6 +519,9 @@ pub async fn list_stack_instances(aws: &Aws, set: &SetRef) -> Result<Vec<Instanc
                     .drift_status()
                     .map(|d| d.as_str().to_owned())
                     .unwrap_or_else(|| "NOT_CHECKED".to_owned()),
+                last_drift_check: s
+                    .last_drift_check_timestamp()
+                    .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
                 stack_id: s.stack_id().map(str::to_owned),
                 organizational_unit: s.organizational_unit_id().map(str::to_owned),
             });

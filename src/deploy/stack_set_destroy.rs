@@ -452,6 +452,7 @@ mod tests {
             detailed_status: "SUCCEEDED".into(),
             status_reason: String::new(),
             drift_status: "NOT_CHECKED".into(),
+            last_drift_check: None,
             stack_id: None,
             organizational_unit: None,
         }

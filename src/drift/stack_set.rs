@@ -162,11 +162,7 @@ where
     tracing::info!(stack_set = %set.name, "detecting drift (cloudformation:DetectStackSetDrift)");
     let op = stack_sets::detect_stack_set_drift(aws, set, &preferences()).await?;
     let (operation, _) = stack_sets::wait_operation(aws, set, &op, OPERATION_LIMIT, |_| {}).await?;
-    let (instances, checks) = tokio::join!(
-        stack_sets::list_stack_instances(aws, set),
-        crate::aws::stack_set_reads::last_drift_checks(aws, set)
-    );
-    let (instances, mut checks) = (instances?, checks?);
+    let instances = stack_sets::list_stack_instances(aws, set).await?;
     let mut rows = Vec::new();
     let mut deep_reports = Vec::new();
     for (i, target) in instances.iter().zip(deep_targets(&instances, &caller)) {
@@ -194,7 +190,7 @@ where
             account: i.account.clone(),
             region: i.region.clone(),
             drift_status: i.drift_status.clone(),
-            last_check: checks.remove(&(i.account.clone(), i.region.clone())),
+            last_check: i.last_drift_check.clone(),
             deep,
         });
     }
@@ -322,6 +318,7 @@ mod tests {
             detailed_status: "SUCCEEDED".into(),
             status_reason: String::new(),
             drift_status: "IN_SYNC".into(),
+            last_drift_check: None,
             stack_id: stack_id.map(Into::into),
             organizational_unit: None,
         }

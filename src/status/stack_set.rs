@@ -31,7 +31,7 @@ pub struct InstanceRow {
 
 impl InstanceRow {
     /// The row of `i`, with the time of its last drift check when AWS gave one.
-    pub fn from_instance(i: &stack_sets::Instance, last_drift_check: Option<String>) -> Self {
+    pub fn from_instance(i: &stack_sets::Instance) -> Self {
         let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         Self {
             account: i.account.clone(),
@@ -39,7 +39,7 @@ impl InstanceRow {
             status: i.status.clone(),
             detailed_status: some(&i.detailed_status),
             drift_status: some(&i.drift_status),
-            last_drift_check,
+            last_drift_check: i.last_drift_check.clone(),
             reason: some(&i.status_reason),
             stack_id: i.stack_id.as_deref().and_then(some),
         }
@@ -48,17 +48,10 @@ impl InstanceRow {
 
 /// Every instance of the set as rows, sorted by account then region.
 pub async fn instance_rows(aws: &Aws, set: &SetRef) -> Result<Vec<InstanceRow>, AwsError> {
-    let (instances, checks) = tokio::join!(
-        stack_sets::list_stack_instances(aws, set),
-        crate::aws::stack_set_reads::last_drift_checks(aws, set)
-    );
-    let mut checks = checks?;
-    let mut rows: Vec<InstanceRow> = instances?
+    let mut rows: Vec<InstanceRow> = stack_sets::list_stack_instances(aws, set)
+        .await?
         .iter()
-        .map(|i| {
-            let check = checks.remove(&(i.account.clone(), i.region.clone()));
-            InstanceRow::from_instance(i, check)
-        })
+        .map(InstanceRow::from_instance)
         .collect();
     rows.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
     Ok(rows)
