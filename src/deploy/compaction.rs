@@ -2,8 +2,8 @@
 //! now, for yesterday or for a range of whole days (a backfill), and wait for it. Each day's
 //! Parquet is deleted before its INSERT INTO, so a day run twice holds its rows once.
 
+use crate::aws::Aws;
 use crate::aws::executions::{self, Execution, Waited};
-use crate::aws::{Aws, cloudformation};
 use crate::console::Report;
 use crate::error::{Error, Exit, Result};
 use crate::model::ids;
@@ -101,23 +101,7 @@ pub async fn run(
     days: &[String],
     limit: Duration,
 ) -> Result<CompactionReport> {
-    let resources = cloudformation::resources(aws, stack).await.map_err(|e| {
-        if cloudformation::is_missing_stack(&e) {
-            Error::NotDeployed {
-                stack: stack.to_owned(),
-                region: aws.region.clone(),
-            }
-        } else {
-            Error::Aws(e)
-        }
-    })?;
-    let machine = resources
-        .iter()
-        .find(|r| r.logical_id == ids::COMPACTION_STATE_MACHINE && !r.physical_id.is_empty())
-        .map(|r| r.physical_id.clone())
-        .ok_or_else(|| Error::NoStateMachine {
-            stack: stack.to_owned(),
-        })?;
+    let machine = super::run::state_machine(aws, stack, ids::COMPACTION_STATE_MACHINE).await?;
     let name = format!(
         "compaction-{}-{}-{}",
         days.first().map_or("", String::as_str),

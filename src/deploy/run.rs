@@ -48,8 +48,9 @@ impl Report for Started {
     }
 }
 
-/// Starts one execution of the stack's state machine, named `manual-<epoch seconds>`.
-pub async fn start(aws: &Aws, stack: &str) -> Result<Started> {
+/// The physical id (ARN) of the stack's state machine `logical_id`: the stack missing is
+/// `NotDeployed`, the machine missing `NoStateMachine`.
+pub async fn state_machine(aws: &Aws, stack: &str, logical_id: &str) -> Result<String> {
     let resources = cloudformation::resources(aws, stack).await.map_err(|e| {
         if cloudformation::is_missing_stack(&e) {
             Error::NotDeployed {
@@ -60,13 +61,18 @@ pub async fn start(aws: &Aws, stack: &str) -> Result<Started> {
             Error::Aws(e)
         }
     })?;
-    let machine = resources
+    resources
         .iter()
-        .find(|r| r.logical_id == ids::STATE_MACHINE && !r.physical_id.is_empty())
+        .find(|r| r.logical_id == logical_id && !r.physical_id.is_empty())
         .map(|r| r.physical_id.clone())
         .ok_or_else(|| Error::NoStateMachine {
             stack: stack.to_owned(),
-        })?;
+        })
+}
+
+/// Starts one execution of the stack's state machine, named `manual-<epoch seconds>`.
+pub async fn start(aws: &Aws, stack: &str) -> Result<Started> {
+    let machine = state_machine(aws, stack, ids::STATE_MACHINE).await?;
     let name = format!(
         "manual-{}",
         std::time::SystemTime::now()
